@@ -1,0 +1,122 @@
+"""`apsisctl`: the administrator's command line (SPEC §9.3)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..calendars import CalendarLookup
+from ..config import Config, load_config
+from ..errors import ApsisError, JobDirErrors
+from ..jobs import JobDir, load_job_dir, match_job_id, preview_runs, run_to_jso
+from ..model.job import Job
+from ..timespec import format_time, parse_time
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _load(job_dir: Path, config_path: Path | None) -> JobDir:
+    config = load_config(config_path) if config_path else Config()
+    calendars_dir = config.calendars.dir
+    if calendars_dir is None and config_path is None and (job_dir.parent / "calendars").is_dir():
+        # Without a config, a `calendars/` folder beside the job directory is the natural
+        # place for calendar files (the layout `apsisctl serve` uses by default).
+        calendars_dir = job_dir.parent / "calendars"
+    return load_job_dir(job_dir, CalendarLookup(calendars_dir))
+
+
+def _summary(jobs: JobDir) -> str:
+    counts: Counter[str] = Counter()
+    for job in jobs.jobs.values():
+        counts["schedules"] += len(job.schedules)
+        counts["conditions"] += len(job.conditions)
+        counts["actions"] += len(job.actions)
+    parts = ", ".join(f"{n} {what}" for what, n in counts.items())
+    return f"ok: {len(jobs)} jobs in {jobs.path} ({parts})"
+
+
+def _preview_lines(job: Job, start: datetime, count: int) -> list[str]:
+    lines = []
+    for run in preview_runs(job, start, count):
+        args = " ".join(f"{k}={v}" for k, v in run.args.items())
+        extra = f"  stop {format_time(run.stop)}" if run.stop else ""
+        note = f"  ({run.note})" if run.note else ""
+        lines.append(f"{format_time(run.time)}  {args}{extra}{note}".rstrip())
+    return lines
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="apsisctl")
+def main() -> None:
+    """Administer Apsis: check job directories, preview schedules."""
+
+
+@main.command("check-jobs")
+@click.argument("job_dir", type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--preview", is_flag=True, help="Also list each job's next runs.")
+@click.option("--count", default=3, show_default=True, help="Runs per job with --preview.")
+def check_jobs(job_dir: Path, config_path: Path | None, preview: bool, count: int) -> None:
+    """Check every job in JOB_DIR; exit 1 listing every error."""
+    try:
+        jobs = _load(job_dir, config_path)
+    except JobDirErrors as exc:
+        for error in exc.errors:
+            click.echo(error.message)
+        files = len({e.file for e in exc.errors})
+        _fail(f"{len(exc.errors)} errors in {files} job files")
+        return
+    except ApsisError as exc:
+        _fail(str(exc))
+        return
+    if preview:
+        now = datetime.now(UTC)
+        for job_id, job in sorted(jobs.jobs.items()):
+            click.echo(job_id)
+            for line in _preview_lines(job, now, count) or ["(no scheduled runs)"]:
+                click.echo(f"  {line}")
+    click.echo(_summary(jobs))
+
+
+@main.command("preview")
+@click.argument("job_dir", type=click.Path(path_type=Path))
+@click.argument("job_id")
+@click.option("--count", "-n", default=10, show_default=True, help="Number of runs.")
+@click.option("--from", "start", default="now", show_default=True, help="Start time (ISO).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+def preview(
+    job_dir: Path, job_id: str, count: int, start: str, fmt: str, config_path: Path | None
+) -> None:
+    """List the next runs JOB_ID's schedules will produce, in time order."""
+    try:
+        start_time = parse_time(start)
+    except ValueError as exc:
+        _fail(f"--from: {exc}")
+        return
+    if count < 1:
+        _fail("--count: must be at least 1")
+    try:
+        jobs = _load(job_dir, config_path)
+        job = jobs.jobs[match_job_id(job_id, jobs.jobs)]
+    except JobDirErrors as exc:
+        _fail(f"{job_dir} has {len(exc.errors)} errors; run apsisctl check-jobs {job_dir}")
+        return
+    except ApsisError as exc:
+        _fail(str(exc))
+        return
+    if fmt == "json":
+        runs = preview_runs(job, start_time, count)
+        click.echo(json.dumps([run_to_jso(run) for run in runs], indent=2))
+    else:
+        for line in _preview_lines(job, start_time, count):
+            click.echo(line)

@@ -1,0 +1,249 @@
+"""The service configuration file (SPEC §8).
+
+Relative paths are relative to the config file's directory (or the working directory
+with no file). `--override dotted.key=value` values are read as YAML scalars, so
+`-o schedule.horizon=2h` and `-o jobs.watch=true` mean what they say. Unknown keys are
+errors naming the key path: a misspelt setting silently ignored is a missed run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .actions import Action, actions
+from .errors import ConfigError, SpecError, SpecErrors
+from .kinds import spec_errors
+from .timespec import Duration, Time
+
+log = logging.getLogger(__name__)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseConfig(_Section):
+    path: Path | None = None
+    url: str | None = None
+    timeout: Duration = 10.0
+
+
+class RunsConfig(_Section):
+    lookback: Duration | None = Field(default=7 * 86400.0, ge=0)
+
+
+class ScheduleConfig(_Section):
+    since: Literal["now"] | Time | None = None
+    max_age: Duration | None = Field(default=None, gt=0)
+    horizon: Duration = Field(default=86400.0, gt=0)
+
+
+class WaitingConfig(_Section):
+    max_time: Duration | None = Field(default=None, gt=0)
+
+
+class HostGroup(_Section):
+    type: Literal["round-robin", "random", "single"] = "round-robin"
+    hosts: tuple[str, ...] = Field(min_length=1)
+
+
+class CalendarsConfig(_Section):
+    dir: Path | None = None
+
+
+class SmtpAuth(_Section):
+    username: str
+    password: str
+
+
+class SmtpConfig(_Section):
+    host: str = "localhost"
+    port: int = 25
+    ssl: bool | Literal["starttls"] = False
+    auth: SmtpAuth | None = None
+
+
+class TlsConfig(_Section):
+    cert: Path
+    key: Path
+
+
+class AuthConfig(_Section):
+    tokens_file: Path
+
+
+class ServerConfig(_Section):
+    bind: str = "127.0.0.1:5000"
+    tls: TlsConfig | None = None
+    auth: AuthConfig | None = None
+
+
+class AgentConfig(_Section):
+    ssh_options: tuple[str, ...] = ()
+    state_dir: Path | None = None
+    idle_timeout: Duration = Field(default=3600.0, gt=0)
+    reconnect_timeout: Duration = Field(default=300.0, gt=0)
+
+
+class JobsConfig(_Section):
+    watch: bool = False
+
+
+class GcConfig(_Section):
+    enabled: bool = True
+    threshold: tuple[int, ...] | None = None
+
+
+class PythonConfig(_Section):
+    gc: GcConfig = GcConfig()
+
+
+class Config(_Section):
+    """The whole file, validated; see SPEC §8 for each key."""
+
+    path: Path | None = Field(default=None, exclude=True)
+    job_dir: Path = Path("jobs")
+    jobs_options: JobsConfig = Field(default=JobsConfig(), alias="jobs_options")
+    database: DatabaseConfig = DatabaseConfig()
+    runs: RunsConfig = RunsConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    waiting: WaitingConfig = WaitingConfig()
+    host_groups: dict[str, HostGroup] = Field(default_factory=dict)
+    calendars: CalendarsConfig = CalendarsConfig()
+    action: tuple[Any, ...] = ()
+    """Global actions; mappings as read, `Action` kinds once `load_config` has parsed them."""
+    smtp: SmtpConfig = SmtpConfig()
+    server: ServerConfig = ServerConfig()
+    agent: AgentConfig = AgentConfig()
+    python: PythonConfig = PythonConfig()
+
+    @field_validator("host_groups", mode="before")
+    @classmethod
+    def _host_group_shorthands(cls, value: Any) -> Any:
+        """A string is a one-host alias; a list is a random group (Apsis 1.x forms)."""
+        if not isinstance(value, Mapping):
+            return value
+        groups: dict[Any, Any] = {}
+        for name, group in value.items():
+            if isinstance(group, str):
+                groups[name] = {"type": "single", "hosts": [group]}
+            elif isinstance(group, list):
+                groups[name] = {"type": "random", "hosts": group}
+            else:
+                groups[name] = group
+        return groups
+
+    @field_validator("action", mode="before")
+    @classmethod
+    def _one_or_many_actions(cls, value: Any) -> Any:
+        return [value] if isinstance(value, Mapping) else value
+
+    @model_validator(mode="after")
+    def _one_database(self) -> Config:
+        if self.database.path and self.database.url:
+            raise ValueError("database: give either path or url, not both")
+        return self
+
+    @property
+    def database_path(self) -> Path:
+        return self.database.path or Path("apsis.db")
+
+
+def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Map the spellings Apsis 1.x accepted onto the canonical keys."""
+    data = dict(data)
+    if "jobs" in data:
+        if "job_dir" in data:
+            raise SpecError("give either job_dir or jobs, not both", ("jobs",))
+        jobs = data.pop("jobs")
+        # `jobs:` is either the job directory (a path) or the jobs options mapping.
+        if isinstance(jobs, Mapping):
+            data["jobs_options"] = jobs
+        else:
+            data["job_dir"] = jobs
+    if isinstance(data.get("database"), str):
+        data["database"] = {"path": data["database"]}
+    if "runs_lookback" in data:
+        log.warning("config: runs_lookback is deprecated; use runs.lookback")
+        data.setdefault("runs", {})
+        data["runs"] = {**data["runs"], "lookback": data.pop("runs_lookback")}
+    if "procstar" in data:
+        log.warning("config: procstar agents are not supported; the procstar section is ignored")
+        data.pop("procstar")
+    return data
+
+
+def _apply_override(data: dict[str, Any], override: str) -> None:
+    key, sep, text = override.partition("=")
+    if not sep or not key.strip():
+        raise SpecError(f"override {override!r} is not KEY=VALUE")
+    value = yaml.safe_load(text) if text.strip() else None
+    *parents, last = key.strip().split(".")
+    node = data
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[last] = value
+
+
+def _resolve_paths(config: Config, base: Path) -> Config:
+    def resolve(path: Path | None) -> Path | None:
+        return None if path is None else (base / path).resolve()
+
+    updates: dict[str, Any] = {"job_dir": resolve(config.job_dir)}
+    updates["database"] = config.database.model_copy(update={"path": resolve(config.database.path)})
+    updates["calendars"] = config.calendars.model_copy(
+        update={"dir": resolve(config.calendars.dir)}
+    )
+    updates["agent"] = config.agent.model_copy(update={"state_dir": resolve(config.agent.state_dir)})
+    return config.model_copy(update=updates)
+
+
+def load_config(path: Path | None = None, overrides: Iterable[str] = ()) -> Config:
+    """Read, override, validate and resolve a config; ConfigError on the first bad key."""
+    label = str(path) if path else "<config>"
+    data: Any = {}
+    if path is not None:
+        try:
+            data = yaml.safe_load(path.read_text()) or {}
+        except OSError as exc:
+            raise ConfigError(label, f"cannot read: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(label, f"not valid YAML: {exc}") from None
+    if not isinstance(data, Mapping):
+        raise ConfigError(label, "expected a mapping of settings")
+    try:
+        data = dict(data)
+        for override in overrides:
+            _apply_override(data, override)
+        config = Config.model_validate(_normalise(data))
+    except SpecError as exc:
+        raise ConfigError(label, exc.reason, exc.path) from None
+    except ValidationError as exc:
+        first = spec_errors(exc)[0]
+        path_parts = ["jobs", *first.path[1:]] if first.path[:1] == ("jobs_options",) else first.path
+        raise ConfigError(label, first.reason, path_parts) from None
+    base = path.parent if path is not None else Path.cwd()
+    resolved = _resolve_paths(config.model_copy(update={"path": path}), base)
+    return resolved.model_copy(update={"action": _parse_actions(label, resolved.action)})
+
+
+def _parse_actions(label: str, items: Iterable[Any]) -> tuple[Action, ...]:
+    parsed = []
+    for index, item in enumerate(items):
+        try:
+            parsed.append(actions.parse(item))
+        except SpecError as exc:
+            raise ConfigError(label, exc.reason, ("action", index, *exc.path)) from None
+        except SpecErrors as exc:
+            first = exc.errors[0]
+            raise ConfigError(label, first.reason, ("action", index, *first.path)) from None
+    return tuple(parsed)
