@@ -12,17 +12,26 @@ import functools
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 import jinja2
-from pydantic import BaseModel, GetCoreSchemaHandler, ValidationInfo
+import jinja2.meta
+from pydantic import BaseModel, GetCoreSchemaHandler, ValidationError, ValidationInfo
 from pydantic_core import core_schema
 
-from .errors import BindError, SpecErrors
-from .kinds import validate
-from .timespec import parse_daytime, parse_time, parse_tz
+from .calendars.base import Calendar, as_date
+from .errors import BindError
+from .kinds import spec_errors
+from .timespec import (
+    format_daytime,
+    format_time,
+    local_to_utc,
+    parse_daytime,
+    parse_time,
+    parse_tz,
+)
 
 _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
@@ -47,6 +56,16 @@ def check_syntax(text: str) -> None:
         _compile(text)
     except jinja2.TemplateSyntaxError as exc:
         raise ValueError(f"template syntax error: {exc.message} in {text!r}") from None
+
+
+def template_names(text: str) -> set[str]:
+    """The names a template uses without defining them, so a loader can check them.
+
+    Parsed with the binding environment, so the `shquote` filter is known; ValueError
+    if `text` is not a valid template.
+    """
+    check_syntax(text)
+    return jinja2.meta.find_undeclared_variables(_ENV.parse(text))
 
 
 def render(text: str, names: Mapping[str, Any]) -> str:
@@ -104,6 +123,44 @@ def _strings(value: Any) -> list[str]:
 
 
 M = TypeVar("M", bound=BaseModel)
+KeyPath = tuple[str | int, ...]
+Visit = Callable[[KeyPath, str], str]
+
+
+def map_templates(model: BaseModel, visit: Visit, path: KeyPath = ()) -> dict[str, Any]:
+    """The model's data with each string of a `Templated` field replaced by
+    `visit(key path, text)`; keys as the file writes them (`if`, not `condition`)."""
+    data: dict[str, Any] = {}
+    for name, info in type(model).model_fields.items():
+        templated = any(isinstance(m, Templated) for m in info.metadata)
+        key = info.alias or name
+        data[key] = _map_value(getattr(model, name), templated, visit, (*path, key))
+    return data
+
+
+def _map_value(value: Any, templated: bool, visit: Visit, path: KeyPath) -> Any:
+    if isinstance(value, BaseModel):
+        return map_templates(value, visit, path)
+    if isinstance(value, list | tuple):
+        return [_map_value(item, templated, visit, (*path, i)) for i, item in enumerate(value)]
+    if templated and isinstance(value, Mapping):
+        return {k: _map_value(v, templated, visit, (*path, k)) for k, v in value.items()}
+    if templated and isinstance(value, str):
+        return visit(path, value)
+    return value
+
+
+def templates(model: BaseModel) -> list[tuple[KeyPath, str]]:
+    """(key path, text) of every template in a model's templated fields."""
+    found: list[tuple[KeyPath, str]] = []
+
+    def collect(path: KeyPath, text: str) -> str:
+        if is_template(text):
+            found.append((path, text))
+        return text
+
+    map_templates(model, collect)
+    return found
 
 
 def bind_model(model: M, names: Mapping[str, Any]) -> M:
@@ -111,52 +168,39 @@ def bind_model(model: M, names: Mapping[str, Any]) -> M:
 
     Raises BindError located at the key path of the field that failed.
     """
-    data: dict[str, Any] = {}
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        templated = any(isinstance(m, Templated) for m in info.metadata)
+
+    def render_at(path: KeyPath, text: str) -> str:
         try:
-            data[name] = _bind_value(value, templated, names)
+            return render(text, names)
         except BindError as exc:
-            raise exc.within(name) from None
+            raise exc.within(*path) from None
+
+    data = map_templates(model, render_at)
     try:
-        return validate(type(model), data, context={"bound": True})
-    except SpecErrors as exc:
-        first = exc.errors[0]
+        return type(model).model_validate(data, context={"bound": True})
+    except ValidationError as exc:
+        first = spec_errors(exc)[0]
         raise BindError(first.reason, first.path) from None
-
-
-def _bind_value(value: Any, templated: bool, names: Mapping[str, Any]) -> Any:
-    if isinstance(value, BaseModel):
-        return bind_model(value, names)
-    if isinstance(value, list | tuple):
-        items = []
-        for i, item in enumerate(value):
-            try:
-                items.append(_bind_value(item, templated, names))
-            except BindError as exc:
-                raise exc.within(i) from None
-        return items
-    if not templated:
-        return value
-    if isinstance(value, str):
-        return render(value, names)
-    if isinstance(value, Mapping):
-        result = {}
-        for key, item in value.items():
-            try:
-                result[key] = render(item, names) if isinstance(item, str) else item
-            except BindError as exc:
-                raise exc.within(key) from None
-        return result
-    return value
 
 
 # --- the helpers available in templates -------------------------------------------
 
 
+def _days(value: Any) -> timedelta:
+    """A day count as templates write it: an int, or an arg (a string) holding one."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(f"{value!r} is not a number of days")
+    return timedelta(days=int(value))
+
+
 class Date(date):
-    """A calendar date that adds and subtracts days as integers, as job templates expect."""
+    """A calendar date that adds and subtracts days as integers, as job templates expect.
+
+    `Date(date) + 1` is the next day, `Date(a) - Date(b)` a number of days, and a
+    Date renders as ISO 8601, so `{{ Date(date) - 1 }}` is `2026-11-20`.
+    """
 
     def __new__(cls, value: Any, month: int | None = None, day: int | None = None) -> Date:
         if month is not None and day is not None:
@@ -174,16 +218,19 @@ class Date(date):
         raise ValueError(f"{value!r} is not a date")
 
     def __add__(self, days: Any) -> Date:
-        delta = days if isinstance(days, timedelta) else timedelta(days=int(days))
-        return Date(date.__add__(self, delta))
+        return Date(date.__add__(self, _days(days)))
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Any:
         if isinstance(other, date):
-            return date.__sub__(self, other).days
-        delta = other if isinstance(other, timedelta) else timedelta(days=int(other))
-        return Date(date.__sub__(self, delta))
+            return date.__sub__(self, Date(other)).days
+        return Date(date.__sub__(self, _days(other)))
+
+    def __reduce__(self) -> tuple[type[Date], tuple[int, int, int]]:
+        # date's own form passes packed bytes to the constructor, which this one
+        # does not take; without this, copy.deepcopy and pickle of a Date fail.
+        return (Date, (self.year, self.month, self.day))
 
     def __str__(self) -> str:
         return self.isoformat()
@@ -193,42 +240,122 @@ class Date(date):
         return self.strftime("%a")
 
 
+class Time(datetime):
+    """An instant, rendered as the `time` arg is (`2026-11-21T16:00:00Z`).
+
+    A plain datetime would render as `2026-11-21 16:00:00+00:00`, with a space that
+    splits a shell command. Adding or subtracting a number moves by seconds; the
+    difference of two Times is seconds.
+    """
+
+    def __new__(cls, value: Any, *args: Any, **kwargs: Any) -> Time:
+        if args or kwargs:  # datetime's own constructor form, used by its methods
+            return super().__new__(cls, value, *args, **kwargs)
+        return cls._of(parse_time(value))
+
+    @classmethod
+    def _of(cls, moment: datetime) -> Time:
+        # Keeps the zone: tzinfo.fromutc() adds timedeltas to a local reading, so
+        # arithmetic must not move a Time back to UTC.
+        return cls(*moment.timetuple()[:6], moment.microsecond, moment.tzinfo, fold=moment.fold)
+
+    def __add__(self, seconds: Any) -> Time:
+        delta = seconds if isinstance(seconds, timedelta) else timedelta(seconds=float(seconds))
+        return Time._of(datetime.__add__(self, delta))
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        if isinstance(other, datetime):
+            return datetime.__sub__(self, parse_time(other)).total_seconds()
+        delta = other if isinstance(other, timedelta) else timedelta(seconds=float(other))
+        return Time._of(datetime.__sub__(self, delta))
+
+    def __str__(self) -> str:
+        return format_time(self)
+
+
 class LocalTime(NamedTuple):
+    """A date and daytime in some time zone, as `to_local` returns them."""
+
     date: Date
     daytime: time
 
     def __str__(self) -> str:
-        return f"{self.date}T{self.daytime.isoformat()}"
+        return f"{self.date}T{format_daytime(self.daytime)}"
 
 
-def from_local(
-    local: Any, tz_or_daytime: Any, tz: Any = None
-) -> datetime:
-    """The UTC instant of a local date and daytime: `from_local((d, t), tz)` or `(d, t, tz)`."""
+def from_local(local: Any, tz_or_daytime: Any, tz: Any = None) -> Time:
+    """The instant of a local date and daytime: `from_local((d, t), tz)` or `(d, t, tz)`.
+
+    A daytime that a DST change skips or repeats follows the same rule as schedules
+    (SPEC §5): the first valid instant after a gap, the first of two occurrences.
+    """
     if tz is None:
+        if not (isinstance(local, tuple | list) and len(local) == 2):
+            raise ValueError(f"from_local({local!r}, tz): expected a (date, daytime) pair")
         day, daytime = local
         zone = parse_tz(tz_or_daytime)
     else:
         day, daytime, zone = local, tz_or_daytime, parse_tz(tz)
-    naive = datetime.combine(Date(day), parse_daytime(daytime))
-    return naive.replace(tzinfo=zone).astimezone(UTC)
+    return Time(local_to_utc(datetime.combine(Date(day), parse_daytime(daytime)), zone))
 
 
 def to_local(instant: Any, tz: Any) -> LocalTime:
+    """The date and daytime that `instant` is in time zone `tz`."""
     local = parse_time(instant).astimezone(parse_tz(tz))
     return LocalTime(Date(local.date()), local.time())
 
 
-def Daytime(value: Any) -> time:  # noqa: N802 - template helper named as users write it
+def Daytime(value: Any) -> time:
+    """A time of day, from `HH:MM[:SS]` (the helper's name is the one templates use)."""
     return parse_daytime(value)
 
 
-def Time(value: Any) -> datetime:  # noqa: N802 - template helper named as users write it
-    return parse_time(value)
-
-
-def TimeZone(value: Any) -> ZoneInfo:  # noqa: N802 - template helper named as users write it
+def TimeZone(value: Any) -> ZoneInfo:
+    """A time zone from its IANA name (the helper's name is the one templates use)."""
     return parse_tz(value)
+
+
+class TemplateCalendar:
+    """A calendar as templates see it: dates in and out may be text, results are Dates.
+
+    Calendars return plain dates, which cannot take `- 1`; templates write
+    `get_calendar('Mon-Fri').before(date) - 1`, so every result here is a Date.
+    """
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        self.name = calendar.name
+
+    def contains(self, day: Any) -> bool:
+        return self.calendar.contains(as_date(day))
+
+    def __contains__(self, day: Any) -> bool:
+        return self.contains(day)
+
+    def before(self, day: Any) -> Date:
+        return Date(self.calendar.before(day))
+
+    def after(self, day: Any) -> Date:
+        return Date(self.calendar.after(day))
+
+    def prev(self, day: Any) -> Date:
+        return Date(self.calendar.prev(day))
+
+    def next(self, day: Any) -> Date:
+        return Date(self.calendar.next(day))
+
+    def shift(self, day: Any, count: int | str) -> Date:
+        return Date(self.calendar.shift(day, count))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def template_calendar(calendar: Calendar | TemplateCalendar) -> TemplateCalendar:
+    """`calendar` as templates see it; one already wrapped is returned as it is."""
+    return calendar if isinstance(calendar, TemplateCalendar) else TemplateCalendar(calendar)
 
 
 def bind_names(
@@ -238,7 +365,11 @@ def bind_names(
     run_id: str | None,
     get_calendar: Callable[[str], Any],
 ) -> dict[str, Any]:
-    """Everything a template may name when binding one run."""
+    """Everything a template may name when binding one run.
+
+    `get_calendar` is usually a CalendarLookup's `get`; what it returns reaches
+    templates through `template_calendar`, so that their dates do arithmetic.
+    """
     return {
         "Date": Date,
         "Daytime": Daytime,
@@ -247,7 +378,7 @@ def bind_names(
         "from_local": from_local,
         "to_local": to_local,
         "format": format,
-        "get_calendar": get_calendar,
+        "get_calendar": lambda name: template_calendar(get_calendar(name)),
         **args,
         "run_id": run_id,
         "job_id": job_id,

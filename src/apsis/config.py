@@ -203,7 +203,9 @@ def _resolve_paths(config: Config, base: Path) -> Config:
     updates["calendars"] = config.calendars.model_copy(
         update={"dir": resolve(config.calendars.dir)}
     )
-    updates["agent"] = config.agent.model_copy(update={"state_dir": resolve(config.agent.state_dir)})
+    updates["agent"] = config.agent.model_copy(
+        update={"state_dir": resolve(config.agent.state_dir)}
+    )
     return config.model_copy(update=updates)
 
 
@@ -229,7 +231,9 @@ def load_config(path: Path | None = None, overrides: Iterable[str] = ()) -> Conf
         raise ConfigError(label, exc.reason, exc.path) from None
     except ValidationError as exc:
         first = spec_errors(exc)[0]
-        path_parts = ["jobs", *first.path[1:]] if first.path[:1] == ("jobs_options",) else first.path
+        path_parts = (
+            ["jobs", *first.path[1:]] if first.path[:1] == ("jobs_options",) else first.path
+        )
         raise ConfigError(label, first.reason, path_parts) from None
     base = path.parent if path is not None else Path.cwd()
     resolved = _resolve_paths(config.model_copy(update={"path": path}), base)

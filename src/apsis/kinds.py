@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
@@ -92,7 +93,8 @@ class Family(Generic[K]):
 
     @property
     def names(self) -> list[str]:
-        return sorted(self._kinds)
+        """The short names, for messages; dotted aliases are reachable but not listed."""
+        return sorted(name for name in self._kinds if "." not in name)
 
     def resolve(self, name: Any) -> type[K]:
         if not isinstance(name, str) or not name:
@@ -109,11 +111,15 @@ class Family(Generic[K]):
         module_name, _, attr = path.rpartition(".")
         try:
             cls = getattr(importlib.import_module(module_name), attr)
-        except (ImportError, AttributeError) as exc:
+        except (ImportError, AttributeError, ValueError) as exc:
             raise SpecError(f"cannot import {self.noun} type {path!r}: {exc}", ("type",)) from None
-        if not (isinstance(cls, type) and issubclass(cls, self.base)):
+        # The base and abstract classes are importable subclasses too, but not kinds.
+        if not (isinstance(cls, type) and issubclass(cls, self.base)) or (
+            cls is self.base or inspect.isabstract(cls)
+        ):
             raise SpecError(f"{path!r} is not a {self.noun} type", ("type",))
-        if not cls.type_name:
+        if "type_name" not in vars(cls):
+            # Not registered: its JSON names it by path, not by a registered parent's name.
             cls.type_name = path
         return cls
 

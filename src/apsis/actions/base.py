@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..bind import bind_model
 from ..kinds import Family, Kind
-from ..model.state import FINISHED, State, parse_states
+from ..model.state import FINISHED, State, States
 
 
 class ActionFilter(BaseModel):
@@ -22,13 +22,8 @@ class ActionFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    states: tuple[State, ...] | None = None
+    states: States | None = None
     consecutive: int | None = Field(default=None, ge=1)
-
-    @field_validator("states", mode="before")
-    @classmethod
-    def _states(cls, value: Any) -> Any:
-        return None if value is None else parse_states(value)
 
     def matches(self, state: State) -> bool:
         return self.states is None or state in self.states
@@ -45,8 +40,6 @@ class ActionFilter(BaseModel):
 class Action(Kind):
     condition: ActionFilter | None = Field(default=None, alias="if")
 
-    model_config = ConfigDict(populate_by_name=True)
-
     def bind(self, names: Mapping[str, Any]) -> Self:
         """This action with its templates rendered for one run."""
         return bind_model(self, names)
@@ -59,7 +52,10 @@ class Action(Kind):
         return None
 
     def to_jso(self) -> dict[str, Any]:
-        return {"type": self.type_name, **self.model_dump(mode="json", exclude_none=True, by_alias=True)}
+        return {
+            "type": self.type_name,
+            **self.model_dump(mode="json", exclude_none=True, by_alias=True),
+        }
 
 
 actions: Family[Action] = Family("action", Action)

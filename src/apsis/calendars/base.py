@@ -2,14 +2,18 @@
 
 A calendar answers `contains(date)`; everything else derives from that. Calendars are
 unbounded in both directions unless they say otherwise: a search that finds no date
-within ten years raises ValueError rather than looping forever.
+within ten years raises ValueError rather than looping forever, and a calendar whose
+data covers a bounded range (an exchange's sessions) raises ValueError outside it
+rather than answering "not a business day" for dates it knows nothing about.
 """
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from datetime import date, timedelta
+from types import ModuleType
 from typing import Any
 
 _SEARCH_LIMIT = 3660
@@ -28,6 +32,20 @@ def as_date(value: Any) -> date:
     raise ValueError(f"{value!r} is not a date")
 
 
+def import_extra(module: str, calendar: str) -> ModuleType:
+    """Import a library of the optional `calendars` extra, on first use.
+
+    Imported lazily so that Apsis installs and starts without the extra; a job that
+    names such a calendar then fails to load with the command that fixes it.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ValueError(
+            f"calendar {calendar!r} needs the optional extra: pip install 'apsis[calendars]'"
+        ) from exc
+
+
 class Calendar(ABC):
     """A named set of dates (business days, trading days, …)."""
 
@@ -40,12 +58,13 @@ class Calendar(ABC):
     def __contains__(self, day: object) -> bool:
         return self.contains(as_date(day))
 
-    def _search(self, day: date, step: timedelta) -> date:
+    def _search(self, start: date, step: timedelta) -> date:
+        day = start
         for _ in range(_SEARCH_LIMIT):
             if self.contains(day):
                 return day
             day += step
-        raise ValueError(f"calendar {self.name!r} has no date within ten years of {day}")
+        raise ValueError(f"calendar {self.name!r} has no date within ten years of {start}")
 
     def after(self, day: Any) -> date:
         """The first calendar date on or after `day`."""
@@ -63,13 +82,14 @@ class Calendar(ABC):
         """The last calendar date strictly before `day`."""
         return self.before(as_date(day) - _DAY)
 
-    def shift(self, day: Any, count: int) -> date:
+    def shift(self, day: Any, count: int | str) -> date:
         """Move `count` calendar dates from `day`, which must be in the calendar."""
         result = as_date(day)
+        count = int(count)  # templates may pass the count as a string arg
         if not self.contains(result):
             raise ValueError(f"{result} is not in calendar {self.name!r}")
         step = self.next if count > 0 else self.prev
-        for _ in range(abs(int(count))):
+        for _ in range(abs(count)):
             result = step(result)
         return result
 

@@ -7,7 +7,17 @@ from datetime import date
 from .base import Calendar
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_INDEX = {name.lower(): i for i, name in enumerate(WEEKDAY_NAMES)}
+_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Only the three-letter abbreviation and the full name count: a looser prefix match
+# would read `Monkey` as Monday and let a misspelt calendar name pass silently.
+_INDEX = {
+    **{name.lower(): i for i, name in enumerate(WEEKDAY_NAMES)},
+    **{name: i for i, name in enumerate(_FULL_NAMES)},
+}
+
+
+def _weekday(text: str) -> int | None:
+    return _INDEX.get(text.strip().lower())
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
@@ -15,25 +25,25 @@ def parse_weekdays(text: str) -> frozenset[int]:
 
     Raises ValueError naming the part it does not understand.
     """
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a weekday set")
     if text.strip().lower() == "all":
         return frozenset(range(7))
     days: set[int] = set()
     for part in text.split(","):
-        first, sep, last = part.strip().partition("-")
-        try:
-            lo = _INDEX[first.strip().lower()[:3]] if len(first.strip()) >= 3 else None
-            hi = _INDEX[last.strip().lower()[:3]] if sep else lo
-        except KeyError:
-            lo = hi = None
-        if lo is None or hi is None:
+        ends = part.split("-")
+        first, last = _weekday(ends[0]), _weekday(ends[-1])
+        if len(ends) > 2 or first is None or last is None:
             raise ValueError(f"{part.strip()!r} is not a weekday or weekday range")
         # A range may wrap through the weekend: Fri-Mon is Fri, Sat, Sun, Mon.
-        span = (hi - lo) % 7
-        days.update((lo + i) % 7 for i in range(span + 1))
+        span = (last - first) % 7
+        days.update((first + i) % 7 for i in range(span + 1))
     return frozenset(days)
 
 
 class WeekdayCalendar(Calendar):
+    """Every date whose weekday is in a set; unbounded in both directions."""
+
     def __init__(self, name: str, weekdays: frozenset[int]) -> None:
         if not weekdays:
             raise ValueError(f"calendar {name!r} has no weekdays")

@@ -9,11 +9,12 @@ to the engine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
 from ..bind import bind_model
 from ..kinds import Family, Kind
+from ..model.state import State
 
 
 class Condition(Kind):
@@ -27,3 +28,12 @@ class Condition(Kind):
 
 
 conditions: Family[Condition] = Family("condition", Condition)
+
+
+def format_states(states: Iterable[State]) -> str:
+    return ", ".join(states)
+
+
+def format_instance(job_id: str, args: Mapping[str, str]) -> str:
+    """`etl/load date=2026-11-21`: a job and args, as run logs and the UI show them."""
+    return " ".join([job_id, *(f"{name}={value}" for name, value in args.items())])

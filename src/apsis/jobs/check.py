@@ -11,20 +11,18 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
 
-import jinja2
-import jinja2.meta
-from pydantic import BaseModel
-
-from ..bind import Templated, bind_names, is_template
+from ..actions.base import Action
+from ..bind import bind_names, template_names, templates
+from ..calendars import Calendar
+from ..cond.base import Condition
 from ..errors import BindError, SpecError
 from ..model.job import Job
+from ..program.base import Program
 from .load import Layout, Path_
 
-_ENV = jinja2.Environment()
 HELPER_NAMES = frozenset(bind_names({}, job_id="", run_id=None, get_calendar=str)) - {
     "job_id",
     "run_id",
@@ -32,43 +30,22 @@ HELPER_NAMES = frozenset(bind_names({}, job_id="", run_id=None, get_calendar=str
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def templates(model: BaseModel, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
-    """(key path, text) of every template string in a kind's templated fields."""
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        here = (*path, info.alias or name)
-        templated = any(isinstance(m, Templated) for m in info.metadata)
-        yield from _templates_in(value, here, templated)
-
-
-def _templates_in(value: Any, path: Path_, templated: bool) -> Iterator[tuple[Path_, str]]:
-    if isinstance(value, BaseModel):
-        yield from templates(value, path)
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _templates_in(item, (*path, i), templated)
-    elif templated and isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _templates_in(item, (*path, key), templated)
-    elif templated and isinstance(value, str) and is_template(value):
-        yield path, value
-
-
-def _parts(job: Job, layout: Layout) -> Iterator[tuple[Path_, BaseModel]]:
+def _parts(job: Job, layout: Layout) -> Iterator[tuple[Path_, Program | Condition | Action]]:
     yield ("program",), job.program
-    yield from zip(layout.conditions, job.conditions)
-    yield from zip(layout.actions, job.actions)
+    yield from zip(layout.conditions, job.conditions, strict=True)
+    yield from zip(layout.actions, job.actions, strict=True)
 
 
 def check_names(job: Job, layout: Layout) -> list[SpecError]:
     allowed = HELPER_NAMES | set(job.params) | {"job_id", "run_id"}
     errors = []
     for prefix, part in _parts(job, layout):
-        for path, text in templates(part, prefix):
-            used = jinja2.meta.find_undeclared_variables(_ENV.parse(text))
+        for path, text in templates(part):
+            used = template_names(text)
             for name in sorted(used - allowed):
                 params = ", ".join(job.params) or "none"
-                errors.append(SpecError(f"undefined name {name!r} (params: {params})", path))
+                message = f"undefined name {name!r} (params: {params})"
+                errors.append(SpecError(message, (*prefix, *path)))
     return errors
 
 
@@ -81,7 +58,9 @@ def _first_run_args(job: Job, index: int) -> Mapping[str, str] | None:
     return None
 
 
-def check_first_instances(job: Job, layout: Layout, get_calendar: Any) -> list[SpecError]:
+def check_first_instances(
+    job: Job, layout: Layout, get_calendar: Callable[[str], Calendar]
+) -> list[SpecError]:
     errors: list[SpecError] = []
     for index, path in enumerate(layout.schedules):
         entry = job.schedules[index]
@@ -105,7 +84,7 @@ def check_first_instances(job: Job, layout: Layout, get_calendar: Any) -> list[S
         names = bind_names(args, job_id=job.job_id, run_id=None, get_calendar=get_calendar)
         for prefix, part in _parts(job, layout):
             try:
-                part.bind(names)  # type: ignore[attr-defined]
+                part.bind(names)
             except BindError as exc:
                 errors.append(exc.within(*prefix))
         if errors:
@@ -115,7 +94,10 @@ def check_first_instances(job: Job, layout: Layout, get_calendar: Any) -> list[S
 
 def check_references(job: Job, layout: Layout, jobs: Mapping[str, Job]) -> list[SpecError]:
     errors = []
-    parts = [*zip(layout.conditions, job.conditions), *zip(layout.actions, job.actions)]
+    parts: list[tuple[Path_, Condition | Action]] = [
+        *zip(layout.conditions, job.conditions, strict=True),
+        *zip(layout.actions, job.actions, strict=True),
+    ]
     for path, part in parts:
         ref = part.referenced_job()
         if ref is None:
@@ -127,9 +109,7 @@ def check_references(job: Job, layout: Layout, jobs: Mapping[str, Job]) -> list[
             continue
         for name in args:
             if name not in target.params:
-                errors.append(
-                    SpecError(f"not a param of job {target_id!r}", (*path, "args", name))
-                )
+                errors.append(SpecError(f"not a param of job {target_id!r}", (*path, "args", name)))
         missing = [p for p in target.params if p not in args and p not in job.params]
         if missing:
             names = ", ".join(map(repr, missing))

@@ -65,7 +65,6 @@ def load_job_dir(root: Path, calendars: CalendarLookup | None = None) -> JobDir:
         except SpecErrors as exc:
             errors.extend(e for e in exc.errors if isinstance(e, JobError))
 
-    get_calendar = _template_calendars(calendars)
     for job_id, job in jobs.items():
         layout = layouts[job_id]
         found: list[SpecError] = [
@@ -73,14 +72,9 @@ def load_job_dir(root: Path, calendars: CalendarLookup | None = None) -> JobDir:
             *check_references(job, layout, jobs),
         ]
         if not found:
-            found = check_first_instances(job, layout, get_calendar)
+            found = check_first_instances(job, layout, calendars.get)
         errors.extend(JobError.from_spec(labels[job_id], e) for e in found)
     if errors:
-        raise JobDirErrors(errors)
+        # Stable: each file's errors stay in the order its keys were checked.
+        raise JobDirErrors(sorted(errors, key=lambda e: e.file))
     return JobDir(root, jobs, calendars)
-
-
-def _template_calendars(calendars: CalendarLookup) -> Any:
-    from ..bind import template_calendar
-
-    return lambda name: template_calendar(calendars.get(name))

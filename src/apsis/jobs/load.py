@@ -59,9 +59,10 @@ class _Errors:
     def __init__(self) -> None:
         self.items: list[SpecError] = []
 
-    def attempt(self, parse: Callable[[], T], *prefix: str | int) -> T | None:
+    def attempt(self, prefix: Path_, parse: Callable[..., T], *args: Any) -> T | None:
+        """`parse(*args)`, or None with its errors recorded under `prefix`."""
         try:
-            return parse()
+            return parse(*args)
         except SpecError as exc:
             self.items.append(exc.within(*prefix))
         except SpecErrors as exc:
@@ -134,53 +135,56 @@ def parse_job_layout(data: Any, job_id: str, context: Mapping[str, Any]) -> tupl
             errors.items.append(SpecError("unknown key", (str(key),)))
     if "job_id" in data and data["job_id"] != job_id:
         errors.items.append(
-            SpecError(f"{data['job_id']!r} does not match the file's job ID {job_id!r}", ("job_id",))
+            SpecError(
+                f"{data['job_id']!r} does not match the file's job ID {job_id!r}", ("job_id",)
+            )
         )
 
-    params = errors.attempt(lambda: _parse_params(data.get("params", [])), "params") or ()
+    params = errors.attempt(("params",), _parse_params, data.get("params", [])) or ()
     program = None
     if "program" not in data:
         errors.items.append(SpecError("missing required key", ("program",)))
     else:
-        program = errors.attempt(lambda: parse_program(data["program"], context), "program")
+        program = errors.attempt(("program",), parse_program, data["program"], context)
 
     schedules: list[ScheduleEntry] = []
     layout: dict[str, list[Path_]] = {"schedules": [], "conditions": [], "actions": []}
     for path, item in _indexed("schedule", data.get("schedule") or []):
-        entry = errors.attempt(lambda item=item: parse_schedule(item, context), *path)
+        entry = errors.attempt(path, parse_schedule, item, context)
         if entry is not None:
             schedules.append(entry)
             layout["schedules"].append(path)
 
     conds: list[Condition] = []
-    found = errors.attempt(lambda: _section(data, "condition", "conditions"))
+    found = errors.attempt((), _section, data, "condition", "conditions")
     if found:
         key, value = found
         for path, item in _indexed(key, value):
-            cond = errors.attempt(lambda item=item: conditions.parse(item, context), *path)
+            cond = errors.attempt(path, conditions.parse, item, context)
             if cond is not None:
                 conds.append(cond)
                 layout["conditions"].append(path)
 
     acts: list[Action] = []
-    found = errors.attempt(lambda: _section(data, "action", "actions"))
+    found = errors.attempt((), _section, data, "action", "actions")
     if found:
         key, value = found
         for path, item in _indexed(key, value):
-            act = errors.attempt(lambda item=item: actions.parse(item, context), *path)
+            act = errors.attempt(path, actions.parse, item, context)
             if act is not None:
                 acts.append(act)
                 layout["actions"].append(path)
     if data.get("successors") is not None:
-        successors = errors.attempt(lambda: successor_actions(data["successors"]), "successors")
-        for path, act in zip(_indexed("successors", data["successors"]), successors or []):
+        successors = errors.attempt(("successors",), successor_actions, data["successors"])
+        paths = [path for path, _ in _indexed("successors", data["successors"])]
+        for path, act in zip(paths, successors or [], strict=False):
             acts.append(act)
-            layout["actions"].append(path[0])
+            layout["actions"].append(path)
 
-    metadata = errors.attempt(lambda: _parse_metadata(data.get("metadata") or {}), "metadata")
+    metadata = errors.attempt(("metadata",), _parse_metadata, data.get("metadata") or {})
     retry = None
     if data.get("retry") is not None:
-        retry = errors.attempt(lambda: Retry.model_validate(data["retry"]), "retry")
+        retry = errors.attempt(("retry",), Retry.model_validate, data["retry"])
     ad_hoc = data.get("ad_hoc", False)
     if not isinstance(ad_hoc, bool):
         errors.items.append(SpecError(f"expected true or false, got {ad_hoc!r}", ("ad_hoc",)))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
 
 
 class State(StrEnum):
@@ -37,3 +39,18 @@ def parse_states(value: Any) -> tuple[State, ...]:
     if not isinstance(items, list | tuple):
         raise ValueError(f"expected a state or a list of states, got {value!r}")
     return tuple(parse_state(v) for v in items)
+
+
+def _state_items(value: Any) -> Any:
+    items = [value] if isinstance(value, str | State) else value
+    if not isinstance(items, list | tuple):
+        raise ValueError(f"expected a state or a list of states, got {value!r}")
+    if not items:
+        raise ValueError("must name at least one state")
+    return items
+
+
+States = Annotated[
+    tuple[Annotated[State, BeforeValidator(parse_state)], ...], BeforeValidator(_state_items)
+]
+"""A model field of one state or a non-empty list, each bad item located (`states[1]`)."""

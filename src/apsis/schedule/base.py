@@ -91,5 +91,6 @@ class StopSchedule(Kind):
         """An instant after `schedule_time`."""
 
 
-schedules: Family[Schedule] = Family("schedule", Schedule)
-stop_schedules: Family[StopSchedule] = Family("stop schedule", StopSchedule)
+# The bases are abstract on purpose; a Family only uses its base for issubclass checks.
+schedules: Family[Schedule] = Family("schedule", Schedule)  # type: ignore[type-abstract]
+stop_schedules: Family[StopSchedule] = Family("stop schedule", StopSchedule)  # type: ignore[type-abstract]
