@@ -25,7 +25,8 @@ from pathlib import Path
 from apsis.jobs import load_job_dir
 
 TEMPLATES = [
-    "params: [time]\nprogram: {{type: no-op}}\nschedule: {{type: interval, interval: {minutes} min}}\n",
+    "params: [time]\nprogram: {{type: no-op}}\n"
+    "schedule: {{type: interval, interval: {minutes} min}}\n",
     "params: [date]\nprogram: echo {{{{ date }}}} {i}\n"
     "schedule: {{type: daily, tz: America/New_York, daytime: ['09:30', '16:00'], "
     "calendar: Mon-Fri}}\n",

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 import jinja2
-import jinja2.meta
+import jinja2.nodes
 from pydantic import BaseModel, GetCoreSchemaHandler, ValidationError, ValidationInfo
 from pydantic_core import core_schema
 
@@ -50,22 +50,43 @@ def _compile(text: str) -> jinja2.Template:
     return _ENV.from_string(text)
 
 
+@functools.lru_cache(maxsize=16384)
+def _parse(text: str) -> jinja2.nodes.Template | str:
+    """The template's syntax tree, or the reason it is not a valid template.
+
+    Loading checks every template of every job; parsing is several times cheaper
+    than compiling, which waits until a run is bound.
+    """
+    try:
+        tree = _ENV.parse(text)
+    except jinja2.TemplateSyntaxError as exc:
+        return f"template syntax error: {exc.message} in {text!r}"
+    for node in tree.find_all(jinja2.nodes.Filter):
+        if node.name not in _ENV.filters:
+            return f"template syntax error: no filter named {node.name!r} in {text!r}"
+    return tree
+
+
 def check_syntax(text: str) -> None:
     """Raise ValueError if `text` is not a valid template."""
-    try:
-        _compile(text)
-    except jinja2.TemplateSyntaxError as exc:
-        raise ValueError(f"template syntax error: {exc.message} in {text!r}") from None
+    tree = _parse(text)
+    if isinstance(tree, str):
+        raise ValueError(tree)
 
 
-def template_names(text: str) -> set[str]:
-    """The names a template uses without defining them, so a loader can check them.
+@functools.lru_cache(maxsize=16384)
+def template_names(text: str) -> frozenset[str]:
+    """The names a template reads without defining them, so a loader can check them.
 
-    Parsed with the binding environment, so the `shquote` filter is known; ValueError
-    if `text` is not a valid template.
+    ValueError if `text` is not a valid template.
     """
-    check_syntax(text)
-    return jinja2.meta.find_undeclared_variables(_ENV.parse(text))
+    tree = _parse(text)
+    if isinstance(tree, str):
+        raise ValueError(tree)
+    read, defined = set(), set()
+    for node in tree.find_all(jinja2.nodes.Name):
+        (read if node.ctx == "load" else defined).add(node.name)
+    return frozenset(read - defined)
 
 
 def render(text: str, names: Mapping[str, Any]) -> str:

@@ -33,7 +33,8 @@ def test_check_jobs_lists_every_error_and_exits_1(tmp_path: Path) -> None:
     write(
         tmp_path,
         "etl/load",
-        "program: {type: no-op}\nschedule:\n  - {type: interval, interval: 1h}\n  - {type: daily, tz: UTC, daytime: '25:00'}",
+        "program: {type: no-op}\nschedule:\n  - {type: interval, interval: 1h}\n"
+        "  - {type: daily, tz: UTC, daytime: '25:00'}",
     )
     write(tmp_path, "other", "program: {type: shel, command: x}")
     write(tmp_path, "fine", "program: {type: no-op}")
@@ -58,7 +59,8 @@ def test_preview_json_lists_times_and_args_in_order(tmp_path: Path) -> None:
     write(
         tmp_path,
         "daily job",
-        "params: [date]\nprogram: {type: no-op}\nschedule: {type: daily, tz: America/New_York, daytime: '09:30', calendar: Mon-Fri}",
+        "params: [date]\nprogram: {type: no-op}\n"
+        "schedule: {type: daily, tz: America/New_York, daytime: '09:30', calendar: Mon-Fri}",
     )
     result = apsisctl(
         "preview",

@@ -54,9 +54,14 @@ class ScheduledRun:
 
 
 def jitter_offset(job_id: str, nominal: datetime, jitter: float) -> timedelta:
-    """A delay in [0, jitter) that depends only on the job and the nominal time."""
+    """A delay in [0, jitter) that depends only on the job and the nominal time.
+
+    Whole seconds when the jitter is a second or more, so due times stay readable.
+    """
     digest = hashlib.blake2b(f"{job_id}\0{nominal.isoformat()}".encode(), digest_size=8).digest()
     fraction = int.from_bytes(digest, "big") / 2**64
+    if jitter >= 1:
+        return timedelta(seconds=int(fraction * jitter))
     return timedelta(milliseconds=int(fraction * jitter * 1000))
 
 
