@@ -83,7 +83,8 @@ def template_names(text: str) -> frozenset[str]:
     tree = _parse(text)
     if isinstance(tree, str):
         raise ValueError(tree)
-    read, defined = set(), set()
+    read: set[str] = set()
+    defined: set[str] = set()
     for node in tree.find_all(jinja2.nodes.Name):
         (read if node.ctx == "load" else defined).add(node.name)
     return frozenset(read - defined)
