@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .actions import Action, actions
 from .errors import ConfigError, SpecError, SpecErrors
 from .kinds import spec_errors
-from .timespec import Duration, Time
+from .timespec import Duration, parse_time
+from .yamlfile import parse_yaml, read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +47,15 @@ class RunsConfig(_Section):
     lookback: Duration | None = Field(default=7 * 86400.0, ge=0)
 
 
+def _parse_since(value: Any) -> Any:
+    """`now` (skip what was missed while down), a time, or null (catch up on everything)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "now"):
+        return value and "now"
+    return parse_time(value)
+
+
 class ScheduleConfig(_Section):
-    since: Literal["now"] | Time | None = None
+    since: Annotated[Literal["now"] | datetime | None, BeforeValidator(_parse_since)] = None
     max_age: Duration | None = Field(default=None, gt=0)
     horizon: Duration = Field(default=86400.0, gt=0)
 
@@ -183,7 +199,7 @@ def _apply_override(data: dict[str, Any], override: str) -> None:
     key, sep, text = override.partition("=")
     if not sep or not key.strip():
         raise SpecError(f"override {override!r} is not KEY=VALUE")
-    value = yaml.safe_load(text) if text.strip() else None
+    value = parse_yaml(text) if text.strip() else None
     *parents, last = key.strip().split(".")
     node = data
     for part in parents:
@@ -215,11 +231,9 @@ def load_config(path: Path | None = None, overrides: Iterable[str] = ()) -> Conf
     data: Any = {}
     if path is not None:
         try:
-            data = yaml.safe_load(path.read_text()) or {}
-        except OSError as exc:
-            raise ConfigError(label, f"cannot read: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(label, f"not valid YAML: {exc}") from None
+            data = read_yaml(path) or {}
+        except SpecError as exc:
+            raise ConfigError(label, exc.reason) from None
     if not isinstance(data, Mapping):
         raise ConfigError(label, "expected a mapping of settings")
     try:

@@ -2,10 +2,12 @@
 
     ApsisError                  anything a user did wrong or must act on
     ├── SpecError               a value that is not valid where it stands (key path + reason)
-    │   └── JobError            ... inside a job file (file + key path + reason)
+    │   ├── FileError           ... inside a named file (file + key path + reason)
+    │   │   ├── JobError        ... a job file
+    │   │   └── ConfigError     ... the config file
+    │   └── BindError           a template that cannot be rendered for a run
+    ├── SpecErrors              several SpecErrors of one document, reported together
     ├── JobDirErrors            every JobError of a job directory, reported together
-    ├── ConfigError             ... inside a config file (file + key path + reason)
-    ├── BindError               a template that cannot be rendered for a run
     └── NoSuchJob               a job ID that names no job
 
 Each error builds its one-line message from its data, so the CLI, the API and the
@@ -15,6 +17,7 @@ service log all say the same thing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Self
 
 
 class ApsisError(Exception):
@@ -42,7 +45,7 @@ class SpecError(ApsisError):
         self.path = tuple(path)
         super().__init__(self.message)
 
-    def within(self, *prefix: str | int) -> SpecError:
+    def within(self, *prefix: str | int) -> Self:
         """The same error, located under `prefix` in an enclosing document."""
         return type(self)(self.reason, (*prefix, *self.path))
 
@@ -52,23 +55,27 @@ class SpecError(ApsisError):
         return f"{where}: {self.reason}" if where else self.reason
 
 
-class JobError(SpecError):
-    """A problem in one job file."""
+class FileError(SpecError):
+    """A SpecError inside a named file; the message starts with the file."""
 
     def __init__(self, file: str, reason: str, path: Sequence[str | int] = ()) -> None:
         self.file = file
         super().__init__(reason, path)
 
     @classmethod
-    def from_spec(cls, file: str, err: SpecError) -> JobError:
+    def from_spec(cls, file: str, err: SpecError) -> Self:
         return cls(file, err.reason, err.path)
 
-    def within(self, *prefix: str | int) -> JobError:
-        return JobError(self.file, self.reason, (*prefix, *self.path))
+    def within(self, *prefix: str | int) -> Self:
+        return type(self)(self.file, self.reason, (*prefix, *self.path))
 
     @property
     def message(self) -> str:
         return f"{self.file}: {super().message}"
+
+
+class JobError(FileError):
+    """A problem in one job file."""
 
 
 class JobDirErrors(ApsisError):
@@ -79,19 +86,8 @@ class JobDirErrors(ApsisError):
         super().__init__("\n".join(e.message for e in self.errors))
 
 
-class ConfigError(SpecError):
+class ConfigError(FileError):
     """A problem in the config file (or a `--override`)."""
-
-    def __init__(self, file: str, reason: str, path: Sequence[str | int] = ()) -> None:
-        self.file = file
-        super().__init__(reason, path)
-
-    def within(self, *prefix: str | int) -> ConfigError:
-        return ConfigError(self.file, self.reason, (*prefix, *self.path))
-
-    @property
-    def message(self) -> str:
-        return f"{self.file}: {super().message}"
 
 
 class BindError(SpecError):

@@ -74,7 +74,12 @@ def test_global_actions_are_parsed(tmp_path: Path) -> None:
             "action[0].type: unknown action type 'emial' (did you mean 'email'?)",
         ),
         ("- a list", "expected a mapping of settings"),
-        ("a: [", "not valid YAML"),
+        ("a: [", "line 2, column 1: not valid YAML: did not find expected node content"),
+        ("a: 1\na: 2", "line 2: duplicate key 'a'"),
+        (
+            "schedule: {since: 2026-13-01T00:00:00Z}",
+            "schedule.since: '2026-13-01T00:00:00Z' is not a time",
+        ),
     ],
 )
 def test_bad_config_names_file_key_and_reason(tmp_path: Path, text: str, message: str) -> None:

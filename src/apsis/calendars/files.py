@@ -21,9 +21,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..errors import format_location
+from ..errors import SpecError, format_location
+from ..yamlfile import parse_yaml
 from .base import Calendar
 from .weekdays import parse_weekdays
 
@@ -78,36 +77,6 @@ class FileCalendar(Calendar):
         )
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML without timestamps and without duplicate keys.
-
-    The stock loader turns `2026-01-01` into a date itself, and fails on `2026-13-01`
-    with a bare "month must be in 1..12" that says neither file nor key; here dates
-    stay text until we parse them. It also keeps only the last of two `holidays:`
-    keys, silently dropping the first list; here that is an error.
-    """
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    result: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            raise _FileError(f"line {key_node.start_mark.line + 1}: duplicate key", str(key))
-        result[key] = loader.construct_object(value_node, deep=True)
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 class _FileError(ValueError):
     """A problem at a key path inside one calendar file."""
 
@@ -148,13 +117,9 @@ def _parse_txt(name: str, text: str) -> FileCalendar:
 
 def _parse_yaml(name: str, text: str) -> FileCalendar:
     try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ValueError(f"{where}not valid YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise ValueError(f"not valid YAML: {exc}") from None
+        data = parse_yaml(text)
+    except SpecError as exc:
+        raise ValueError(exc.message) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

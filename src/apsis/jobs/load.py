@@ -13,15 +13,15 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from ..actions import Action, actions, successor_actions
-from ..cond import Condition, conditions
+from ..actions import actions, successor_actions
+from ..cond import conditions
 from ..errors import JobError, SpecError, SpecErrors
-from ..kinds import spec_errors
+from ..kinds import Family, K, spec_errors
 from ..model.job import Job
 from ..model.retry import Retry
 from ..program import parse_program
 from ..schedule import ScheduleEntry, parse_schedule
-from .yamlfile import read_yaml
+from ..yamlfile import read_yaml
 
 TOP_LEVEL_KEYS = frozenset(
     {
@@ -118,6 +118,26 @@ def _section(data: Mapping[str, Any], singular: str, plural: str) -> tuple[str, 
     return None
 
 
+def _parse_section(
+    errors: _Errors,
+    data: Mapping[str, Any],
+    spellings: tuple[str, str],
+    family: Family[K],
+    context: Mapping[str, Any],
+) -> list[tuple[Path_, K]]:
+    """The kinds under `condition`/`conditions` (or `action`/`actions`), with their paths."""
+    found = errors.attempt((), _section, data, *spellings)
+    if not found:
+        return []
+    key, value = found
+    parsed = []
+    for path, item in _indexed(key, value):
+        kind = errors.attempt(path, family.parse, item, context)
+        if kind is not None:
+            parsed.append((path, kind))
+    return parsed
+
+
 def parse_job(data: Any, job_id: str, context: Mapping[str, Any]) -> Job:
     """A Job from the mapping a job file holds; SpecErrors listing every problem."""
     return parse_job_layout(data, job_id, context)[0]
@@ -147,39 +167,17 @@ def parse_job_layout(data: Any, job_id: str, context: Mapping[str, Any]) -> tupl
     else:
         program = errors.attempt(("program",), parse_program, data["program"], context)
 
-    schedules: list[ScheduleEntry] = []
-    layout: dict[str, list[Path_]] = {"schedules": [], "conditions": [], "actions": []}
+    schedules: list[tuple[Path_, ScheduleEntry]] = []
     for path, item in _indexed("schedule", data.get("schedule") or []):
         entry = errors.attempt(path, parse_schedule, item, context)
         if entry is not None:
-            schedules.append(entry)
-            layout["schedules"].append(path)
-
-    conds: list[Condition] = []
-    found = errors.attempt((), _section, data, "condition", "conditions")
-    if found:
-        key, value = found
-        for path, item in _indexed(key, value):
-            cond = errors.attempt(path, conditions.parse, item, context)
-            if cond is not None:
-                conds.append(cond)
-                layout["conditions"].append(path)
-
-    acts: list[Action] = []
-    found = errors.attempt((), _section, data, "action", "actions")
-    if found:
-        key, value = found
-        for path, item in _indexed(key, value):
-            act = errors.attempt(path, actions.parse, item, context)
-            if act is not None:
-                acts.append(act)
-                layout["actions"].append(path)
+            schedules.append((path, entry))
+    conds = _parse_section(errors, data, ("condition", "conditions"), conditions, context)
+    acts = _parse_section(errors, data, ("action", "actions"), actions, context)
     if data.get("successors") is not None:
         successors = errors.attempt(("successors",), successor_actions, data["successors"])
         paths = [path for path, _ in _indexed("successors", data["successors"])]
-        for path, act in zip(paths, successors or [], strict=False):
-            acts.append(act)
-            layout["actions"].append(path)
+        acts.extend(zip(paths, successors or [], strict=False))
 
     metadata = errors.attempt(("metadata",), _parse_metadata, data.get("metadata") or {})
     retry = None
@@ -195,14 +193,19 @@ def parse_job_layout(data: Any, job_id: str, context: Mapping[str, Any]) -> tupl
         job_id=job_id,
         params=params,
         program=program,
-        schedules=tuple(schedules),
-        conditions=tuple(conds),
-        actions=tuple(acts),
+        schedules=tuple(entry for _, entry in schedules),
+        conditions=tuple(cond for _, cond in conds),
+        actions=tuple(act for _, act in acts),
         metadata=metadata or {"labels": []},
         retry=retry,
         ad_hoc=bool(ad_hoc),
     )
-    return job, Layout(**{key: tuple(paths) for key, paths in layout.items()})
+    layout = Layout(
+        schedules=tuple(path for path, _ in schedules),
+        conditions=tuple(path for path, _ in conds),
+        actions=tuple(path for path, _ in acts),
+    )
+    return job, layout
 
 
 def load_job_file(

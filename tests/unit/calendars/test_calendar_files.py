@@ -138,12 +138,12 @@ def test_yaml_calendar_of_only_dates(caldir: Path) -> None:
         ),
         (
             "holidays: [2026-12-25]\nholidays: [2026-12-26]\n",
-            "calendars/nyse.yaml: holidays: line 2: duplicate key",
+            "calendars/nyse.yaml: line 2: duplicate key 'holidays'",
         ),
         (
             "holidays: [2026-12-25\n",
             "calendars/nyse.yaml: line 2, column 1: not valid YAML: "
-            "expected ',' or ']', but got '<stream end>'",
+            "did not find expected ',' or ']'",
         ),
     ],
 )

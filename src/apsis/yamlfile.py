@@ -1,7 +1,11 @@
-"""Reading a YAML document safely, with positions in its errors.
+"""Reading the YAML of job, config and calendar files safely, with positions in errors.
 
-PyYAML's safe loader silently keeps the last of two equal keys; for job files that
-means a second `schedule:` quietly replaces the first. This loader rejects them.
+Two departures from PyYAML's safe loader, both so that no mistake passes silently:
+
+- two equal keys in a mapping are an error (the stock loader keeps the last, so a
+  second `schedule:` would quietly replace the first);
+- timestamps stay text: the stock loader turns `2026-13-01` into a bare "month must
+  be in 1..12" naming neither file nor key, while our own parsers say both.
 """
 
 from __future__ import annotations
@@ -11,13 +15,19 @@ from typing import Any
 
 import yaml
 
-from ..errors import SpecError
+from .errors import SpecError
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _StrictLoader(_Base):  # type: ignore[valid-type, misc]
     pass
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
