@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint unit bench clean
+.PHONY: demo check-demo test lint unit bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,8 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,calendars]'
 	touch $(STAMP)
 
-## demo: check and preview the bundled demo jobs
+## demo: run the service over the bundled demo jobs, on a fresh database in var/demo/
 demo: $(STAMP)
+	rm -rf var/demo
+	$(BIN)/apsisctl serve --config examples/config.yaml --create-db
+
+## check-demo: check and preview the bundled demo jobs
+check-demo: $(STAMP)
 	$(BIN)/apsisctl check-jobs examples/jobs --config examples/config.yaml --preview --count 3
 
 ## test: lint, type-check and run the whole test suite
@@ -30,6 +35,7 @@ unit: $(STAMP)
 ## bench: print the figures
 bench: $(STAMP)
 	$(BIN)/python bench/schedule_throughput.py
+	$(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -125,7 +125,7 @@ class Config(_Section):
 
     path: Path | None = Field(default=None, exclude=True)
     job_dir: Path = Path("jobs")
-    jobs_options: JobsConfig = Field(default=JobsConfig(), alias="jobs_options")
+    jobs: JobsConfig = JobsConfig()
     database: DatabaseConfig = DatabaseConfig()
     runs: RunsConfig = RunsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
@@ -174,15 +174,20 @@ class Config(_Section):
 def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
     """Map the spellings Apsis 1.x accepted onto the canonical keys."""
     data = dict(data)
-    if "jobs" in data:
-        if "job_dir" in data:
+    # `jobs:` is the job directory (Apsis 1.x), or the jobs section: {dir, watch}.
+    jobs = data.get("jobs")
+    if isinstance(jobs, Mapping) and "dir" in jobs:
+        jobs = dict(jobs)
+        data["jobs"] = jobs
+        directory = jobs.pop("dir")
+    elif jobs is not None and not isinstance(jobs, Mapping):
+        directory = data.pop("jobs")
+    else:
+        directory = None
+    if directory is not None:
+        if "job_dir" in data and data["job_dir"] != directory:
             raise SpecError("give either job_dir or jobs, not both", ("jobs",))
-        jobs = data.pop("jobs")
-        # `jobs:` is either the job directory (a path) or the jobs options mapping.
-        if isinstance(jobs, Mapping):
-            data["jobs_options"] = jobs
-        else:
-            data["job_dir"] = jobs
+        data["job_dir"] = directory
     if isinstance(data.get("database"), str):
         data["database"] = {"path": data["database"]}
     if "runs_lookback" in data:
@@ -202,10 +207,11 @@ def _apply_override(data: dict[str, Any], override: str) -> None:
     value = parse_yaml(text) if text.strip() else None
     *parents, last = key.strip().split(".")
     node = data
-    for part in parents:
-        child = node.get(part)
+    for depth, part in enumerate(parents):
+        child = node.setdefault(part, {})
         if not isinstance(child, dict):
-            child = node[part] = {}
+            where = ".".join(parents[: depth + 1])
+            raise SpecError(f"override {key.strip()!r}: {where} is not a mapping of settings")
         node = child
     node[last] = value
 
@@ -237,7 +243,7 @@ def load_config(path: Path | None = None, overrides: Iterable[str] = ()) -> Conf
     if not isinstance(data, Mapping):
         raise ConfigError(label, "expected a mapping of settings")
     try:
-        data = dict(data)
+        data = _normalise(data)
         for override in overrides:
             _apply_override(data, override)
         config = Config.model_validate(_normalise(data))
@@ -245,10 +251,7 @@ def load_config(path: Path | None = None, overrides: Iterable[str] = ()) -> Conf
         raise ConfigError(label, exc.reason, exc.path) from None
     except ValidationError as exc:
         first = spec_errors(exc)[0]
-        path_parts = (
-            ["jobs", *first.path[1:]] if first.path[:1] == ("jobs_options",) else first.path
-        )
-        raise ConfigError(label, first.reason, path_parts) from None
+        raise ConfigError(label, first.reason, first.path) from None
     base = path.parent if path is not None else Path.cwd()
     resolved = _resolve_paths(config.model_copy(update={"path": path}), base)
     return resolved.model_copy(update={"action": _parse_actions(label, resolved.action)})

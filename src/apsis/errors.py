@@ -106,3 +106,8 @@ class SpecErrors(ApsisError):
     def __init__(self, errors: Iterable[SpecError]) -> None:
         self.errors = list(errors)
         super().__init__("\n".join(e.message for e in self.errors))
+
+
+class StoreError(ApsisError):
+    """A database that cannot be created, opened or migrated as asked; the message says
+    which file and what to do (`run apsisctl migrate …`)."""

@@ -5,11 +5,15 @@ Two departures from PyYAML's safe loader, both so that no mistake passes silentl
 - two equal keys in a mapping are an error (the stock loader keeps the last, so a
   second `schedule:` would quietly replace the first);
 - timestamps stay text: the stock loader turns `2026-13-01` into a bare "month must
-  be in 1..12" naming neither file nor key, while our own parsers say both.
+  be in 1..12" naming neither file nor key, while our own parsers say both;
+- only `true` and `false` are booleans, as in YAML 1.2: YAML 1.1 also reads `on`,
+  `off`, `yes` and `no` as booleans, which turns `retry: {on: [failure]}` into a
+  key `True`.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +28,14 @@ class _StrictLoader(_Base):  # type: ignore[valid-type, misc]
     pass
 
 
+_DROPPED_TAGS = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
 _StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:

@@ -40,10 +40,22 @@ def test_apsis_1x_spellings_are_accepted(tmp_path: Path) -> None:
 
 def test_durations_and_overrides(tmp_path: Path) -> None:
     path = write(tmp_path, "schedule: {horizon: 2 days}\nwaiting: {max_time: 1h}")
-    config = load_config(path, ["schedule.horizon=6h", "jobs_options.watch=true"])
+    config = load_config(path, ["schedule.horizon=6h", "jobs.watch=true"])
     assert config.schedule.horizon == 6 * 3600
     assert config.waiting.max_time == 3600
-    assert config.jobs_options.watch is True
+    assert config.jobs.watch is True
+
+
+def test_jobs_section_or_jobs_path_with_watch_override(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "jobs: {dir: mine, watch: true}"))
+    assert (config.job_dir, config.jobs.watch) == (tmp_path / "mine", True)
+    config = load_config(write(tmp_path, "jobs: mine"), ["jobs.watch=true"])
+    assert (config.job_dir, config.jobs.watch) == (tmp_path / "mine", True)
+
+
+def test_override_through_a_value_that_is_not_a_mapping_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"override 'database\.path\.x': database\.path is not"):
+        load_config(write(tmp_path, "database: {path: a.db}"), ["database.path.x=1"])
 
 
 def test_host_group_shorthands(tmp_path: Path) -> None:

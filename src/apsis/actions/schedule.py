@@ -8,7 +8,7 @@ SPEC §3.1 expands to these actions, firing on success.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
@@ -17,7 +17,10 @@ from ..cond.base import format_instance
 from ..errors import SpecError, SpecErrors
 from ..kinds import Args, validate
 from ..model.state import State
-from .base import Action, ActionFilter, actions
+from .base import Action, ActionContext, ActionFilter, actions
+
+if TYPE_CHECKING:
+    from ..model.run import Run
 
 
 @actions.register("schedule")
@@ -27,6 +30,13 @@ class ScheduleAction(Action):
 
     def referenced_job(self) -> tuple[str, Mapping[str, str]]:
         return self.job_id, self.args
+
+    async def perform(self, run: Run, context: ActionContext) -> str:
+        # The new run's log names this run; this run's log names the new one.
+        run_id = await context.schedule_run(
+            self.job_id, self.args, inherit_from=run, reason=f"scheduled by action of {run.run_id}"
+        )
+        return f"action: scheduled {format_instance(self.job_id, self.args)} as {run_id}"
 
     def __str__(self) -> str:
         return f"schedule {format_instance(self.job_id, self.args)}"

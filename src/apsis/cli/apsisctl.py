@@ -13,9 +13,10 @@ import click
 from .. import __version__
 from ..calendars import CalendarLookup
 from ..config import Config, load_config
-from ..errors import ApsisError, JobDirErrors
+from ..errors import ApsisError, JobDirErrors, StoreError
 from ..jobs import JobDir, load_job_dir, match_job_id, preview_runs, run_to_jso
 from ..model.job import Job
+from ..store import SCHEMA_VERSION, create_store, migrate_store, open_store
 from ..timespec import format_time, parse_time
 
 
@@ -35,13 +36,17 @@ def _load(job_dir: Path, config_path: Path | None) -> JobDir:
 
 
 def _summary(jobs: JobDir) -> str:
-    counts: Counter[str] = Counter()
+    counts: Counter[str] = Counter(schedules=0, conditions=0, actions=0)
     for job in jobs.jobs.values():
         counts["schedules"] += len(job.schedules)
         counts["conditions"] += len(job.conditions)
         counts["actions"] += len(job.actions)
-    parts = ", ".join(f"{n} {what}" for what, n in counts.items())
-    return f"ok: {len(jobs)} jobs in {jobs.path} ({parts})"
+    parts = ", ".join(_count(n, what) for what, n in counts.items())
+    return f"ok: {_count(len(jobs), 'jobs')} in {jobs.path} ({parts})"
+
+
+def _count(number: int, plural: str) -> str:
+    return f"{number} {plural if number != 1 else plural.removesuffix('s')}"
 
 
 def _preview_lines(job: Job, start: datetime, count: int) -> list[str]:
@@ -64,7 +69,13 @@ def main() -> None:
 @click.argument("job_dir", type=click.Path(path_type=Path))
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
 @click.option("--preview", is_flag=True, help="Also list each job's next runs.")
-@click.option("--count", default=3, show_default=True, help="Runs per job with --preview.")
+@click.option(
+    "--count",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Runs per job with --preview.",
+)
 def check_jobs(job_dir: Path, config_path: Path | None, preview: bool, count: int) -> None:
     """Check every job in JOB_DIR; exit 1 listing every error."""
     try:
@@ -73,7 +84,7 @@ def check_jobs(job_dir: Path, config_path: Path | None, preview: bool, count: in
         for error in exc.errors:
             click.echo(error.message)
         files = len({e.file for e in exc.errors})
-        _fail(f"{len(exc.errors)} errors in {files} job files")
+        _fail(f"{_count(len(exc.errors), 'errors')} in {_count(files, 'job files')}")
         return
     except ApsisError as exc:
         _fail(str(exc))
@@ -90,7 +101,14 @@ def check_jobs(job_dir: Path, config_path: Path | None, preview: bool, count: in
 @main.command("preview")
 @click.argument("job_dir", type=click.Path(path_type=Path))
 @click.argument("job_id")
-@click.option("--count", "-n", default=10, show_default=True, help="Number of runs.")
+@click.option(
+    "--count",
+    "-n",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Number of runs.",
+)
 @click.option("--from", "start", default="now", show_default=True, help="Start time (ISO).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
@@ -103,8 +121,6 @@ def preview(
     except ValueError as exc:
         _fail(f"--from: {exc}")
         return
-    if count < 1:
-        _fail("--count: must be at least 1")
     try:
         jobs = _load(job_dir, config_path)
         job = jobs.jobs[match_job_id(job_id, jobs.jobs)]
@@ -120,3 +136,65 @@ def preview(
     else:
         for line in _preview_lines(job, start_time, count):
             click.echo(line)
+
+
+@main.command("create")
+@click.argument("db", type=click.Path(path_type=Path))
+def create(db: Path) -> None:
+    """Create a new, empty database file DB."""
+    try:
+        create_store(db)
+    except StoreError as exc:
+        _fail(str(exc))
+    click.echo(f"created {db} (schema version {SCHEMA_VERSION})")
+
+
+@main.command("migrate")
+@click.argument("db", type=click.Path(path_type=Path))
+def migrate(db: Path) -> None:
+    """Upgrade the database file DB to this version's schema."""
+    try:
+        click.echo(migrate_store(db))
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@main.command("check-db")
+@click.argument("db", type=click.Path(path_type=Path))
+def check_db(db: Path) -> None:
+    """Check that DB opens with this version's schema and is sound; count its runs."""
+    try:
+        store = open_store(db)
+    except StoreError as exc:
+        _fail(str(exc))
+        return
+    try:
+        problems = store.integrity_problems()
+        count = store.count_runs()
+    finally:
+        store.close()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        _fail(f"{db}: integrity check found {len(problems)} problems")
+    click.echo(f"ok: {db}: schema version {SCHEMA_VERSION}, {count} runs")
+
+
+@main.command("serve")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--host", help="Address to listen on (default: server.bind of the config).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--override", "-o", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a config value (dotted key); repeatable.")  # fmt: skip
+@click.option("--create-db", is_flag=True, help="Create the database first if it is missing.")
+def serve(
+    config_path: Path | None,
+    host: str | None,
+    port: int | None,
+    overrides: tuple[str, ...],
+    create_db: bool,
+) -> None:
+    """Run the service: the scheduler and its HTTP API."""
+    from ..service import serve  # FastAPI and uvicorn load only for this command
+
+    sys.exit(serve.main(config_path, overrides, host, port, create_db))

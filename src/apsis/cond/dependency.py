@@ -5,20 +5,55 @@ params the two jobs share and `args` leaves out are inherited from the waiting r
 With `exist`, the condition errors at once when no run of that instance is in one
 of the `exist` states, instead of waiting for one that may never come (the "alarm"
 pattern); `exist: true` means every state from which a target state is reachable,
-which the engine computes from the transitions table.
+computed from the transitions table (`exist_states`) so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+import functools
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from ..bind import Templated
+from ..errors import BindError
 from ..kinds import Args
-from ..model.state import State, States, parse_states
-from .base import Condition, conditions, format_instance, format_states
+from ..model.state import State, States, can_transition, parse_states
+from .base import (
+    Condition,
+    Outcome,
+    RunView,
+    Transition,
+    Verdict,
+    conditions,
+    format_instance,
+    format_states,
+    inst_key,
+)
+
+if TYPE_CHECKING:
+    from ..model.run import Run
+
+
+@functools.cache
+def states_reaching(targets: frozenset[State]) -> frozenset[State]:
+    """`targets` and every state from which a run can still get into one of them.
+
+    Reverse reachability over `can_transition`, to a fixed point. Finished states
+    reach nothing except that skipped may still become error, so with
+    `states: [error]` a skipped run counts as existing, while a failed run never
+    counts for `states: [success]` (marking a run is an operator's act, not a path).
+    """
+    reaching = set(targets)
+    grown = True
+    while grown:
+        new = {
+            s for s in State if s not in reaching and any(can_transition(s, t) for t in reaching)
+        }
+        reaching |= new
+        grown = bool(new)
+    return frozenset(reaching)
 
 
 @conditions.register("dependency")
@@ -59,6 +94,47 @@ class Dependency(Condition):
 
     def referenced_job(self) -> tuple[str, Mapping[str, str]]:
         return self.job_id, self.args
+
+    def exist_states(self) -> frozenset[State] | None:
+        """The states a run of the instance must be in to count as existing, if checked."""
+        if self.exist is None:
+            return None
+        if self.exist is True:
+            return states_reaching(frozenset(self.states))
+        return frozenset(self.exist)
+
+    def resolve(
+        self, run_args: Mapping[str, str], params_of: Callable[[str], Sequence[str]]
+    ) -> Self:
+        """Complete `args` for the other job's params: an explicit arg wins, then the
+        waiting run's arg of the same name. Job loading checks this can succeed for the
+        first run; it can still fail for a run created by hand with other args."""
+        params = params_of(self.job_id)
+        for name in self.args:
+            if name not in params:
+                raise BindError(f"not a param of job {self.job_id!r}", ("args", name))
+        args = {}
+        for param in params:
+            value = self.args.get(param, run_args.get(param))
+            if value is None:
+                raise BindError(f"no value for param {param!r} of job {self.job_id!r}")
+            args[param] = value
+        return self.model_copy(update={"args": args})
+
+    def check(self, run: Run, view: RunView) -> Outcome:
+        # The waiting run itself never satisfies, nor makes exist, its own dependency.
+        states = {r.state for r in view.runs_of(self.job_id, self.args) if r.run_id != run.run_id}
+        if not states.isdisjoint(self.states):
+            return Verdict.PASS
+        exist = self.exist_states()
+        if exist is not None and states.isdisjoint(exist):
+            instance = format_instance(self.job_id, self.args)
+            ordered = [s for s in State if s in exist]
+            return Transition(State.error, f"no run of {instance} in {format_states(ordered)}")
+        return Verdict.WAIT
+
+    def wake_keys(self, run: Run) -> Iterable[Hashable]:
+        return (inst_key(self.job_id, self.args),)
 
     def __str__(self) -> str:
         instance = format_instance(self.job_id, self.args)

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Set
 from datetime import UTC, datetime
 
 from ..actions.base import Action
@@ -92,7 +92,11 @@ def check_first_instances(
     return errors
 
 
-def check_references(job: Job, layout: Layout, jobs: Mapping[str, Job]) -> list[SpecError]:
+def check_references(
+    job: Job, layout: Layout, jobs: Mapping[str, Job], broken: Set[str] = frozenset()
+) -> list[SpecError]:
+    """`broken`: IDs of jobs whose files have errors of their own, so they are not in
+    `jobs`; a reference to one is reported as such, not as a missing job."""
     errors = []
     parts: list[tuple[Path_, Condition | Action]] = [
         *zip(layout.conditions, job.conditions, strict=True),
@@ -105,7 +109,10 @@ def check_references(job: Job, layout: Layout, jobs: Mapping[str, Job]) -> list[
         target_id, args = ref
         target = jobs.get(target_id)
         if target is None:
-            errors.append(SpecError(f"no job {target_id!r}", (*path, "job_id")))
+            reason = (
+                f"job {target_id!r} has errors" if target_id in broken else f"no job {target_id!r}"
+            )
+            errors.append(SpecError(reason, (*path, "job_id")))
             continue
         for name in args:
             if name not in target.params:

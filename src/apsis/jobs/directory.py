@@ -69,7 +69,7 @@ def load_job_dir(root: Path, calendars: CalendarLookup | None = None) -> JobDir:
         layout = layouts[job_id]
         found: list[SpecError] = [
             *check_names(job, layout),
-            *check_references(job, layout, jobs),
+            *check_references(job, layout, jobs, labels.keys() - jobs.keys()),
         ]
         if not found:
             found = check_first_instances(job, layout, calendars.get)

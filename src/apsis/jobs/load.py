@@ -17,7 +17,7 @@ from ..actions import actions, successor_actions
 from ..cond import conditions
 from ..errors import JobError, SpecError, SpecErrors
 from ..kinds import Family, K, spec_errors
-from ..model.job import Job
+from ..model.job import CATCHUP_POLICIES, Job
 from ..model.retry import Retry
 from ..program import parse_program
 from ..schedule import ScheduleEntry, parse_schedule
@@ -37,6 +37,7 @@ TOP_LEVEL_KEYS = frozenset(
         "retry",
         "job_id",
         "ad_hoc",
+        "catchup",
     }
 )
 
@@ -183,6 +184,10 @@ def parse_job_layout(data: Any, job_id: str, context: Mapping[str, Any]) -> tupl
     retry = None
     if data.get("retry") is not None:
         retry = errors.attempt(("retry",), Retry.model_validate, data["retry"])
+    catchup = data.get("catchup", "all")
+    if catchup not in CATCHUP_POLICIES:
+        choices = ", ".join(CATCHUP_POLICIES)
+        errors.items.append(SpecError(f"{catchup!r} is not one of {choices}", ("catchup",)))
     ad_hoc = data.get("ad_hoc", False)
     if not isinstance(ad_hoc, bool):
         errors.items.append(SpecError(f"expected true or false, got {ad_hoc!r}", ("ad_hoc",)))
@@ -198,6 +203,7 @@ def parse_job_layout(data: Any, job_id: str, context: Mapping[str, Any]) -> tupl
         actions=tuple(act for _, act in acts),
         metadata=metadata or {"labels": []},
         retry=retry,
+        catchup=catchup,
         ad_hoc=bool(ad_hoc),
     )
     layout = Layout(

@@ -6,7 +6,7 @@ import heapq
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ..actions.base import Action
 from ..cond.base import Condition
@@ -14,6 +14,9 @@ from ..program.base import Program
 from ..schedule import ScheduledRun, ScheduleEntry
 from ..timespec import format_time
 from .retry import Retry
+
+Catchup = Literal["all", "latest", "none"]
+CATCHUP_POLICIES: tuple[Catchup, ...] = ("all", "latest", "none")
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class Job:
     actions: tuple[Action, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
     retry: Retry | None = None
+    catchup: Catchup = "all"
+    """After downtime: run every missed time, only the latest, or none (SPEC §5)."""
     ad_hoc: bool = False
 
     @property
@@ -44,12 +49,10 @@ class Job:
 
         Each run's args are narrowed to the job's params; ties keep schedule order.
         """
-        streams = [
-            ((run.nominal, index, run) for run in entry.runs(start, self.job_id))
-            for index, entry in enumerate(self.schedules)
-            if entry.enabled
-        ]
-        for _, _, run in heapq.merge(*streams):
+        streams = [entry.runs(start, self.job_id) for entry in self.schedules if entry.enabled]
+        # A key, not the runs themselves, orders the merge: two schedules may give the
+        # same nominal time, and heapq.merge keeps the earlier stream first on ties.
+        for run in heapq.merge(*streams, key=lambda run: run.nominal):
             yield ScheduledRun(
                 nominal=run.nominal,
                 time=run.time,
@@ -69,5 +72,6 @@ class Job:
             "action": [{**a.to_jso(), "str": str(a)} for a in self.actions],
             "metadata": dict(self.metadata),
             "retry": self.retry.model_dump(mode="json") if self.retry else None,
+            "catchup": self.catchup,
             "ad_hoc": self.ad_hoc,
         }

@@ -54,3 +54,24 @@ States = Annotated[
     tuple[Annotated[State, BeforeValidator(parse_state)], ...], BeforeValidator(_state_items)
 ]
 """A model field of one state or a non-empty list, each bad item located (`states[1]`)."""
+
+
+UNFINISHED = frozenset(State) - FINISHED
+
+# Allowed transitions, written as in SPEC §2: into ← from.
+_INTO_FROM: dict[State, frozenset[State]] = {
+    State.scheduled: frozenset({State.new}),
+    State.waiting: frozenset({State.scheduled}),
+    State.starting: frozenset({State.scheduled, State.waiting}),
+    State.running: frozenset({State.starting}),
+    State.stopping: frozenset({State.running}),
+    State.success: frozenset({State.running, State.stopping}),
+    State.failure: frozenset({State.running, State.stopping}),
+    State.error: UNFINISHED | {State.skipped},
+    State.skipped: frozenset({State.new, State.scheduled, State.waiting}),
+}
+
+
+def can_transition(old: State, new: State) -> bool:
+    """Whether a run in `old` may move to `new` (marking finished runs is separate)."""
+    return old in _INTO_FROM.get(new, frozenset())

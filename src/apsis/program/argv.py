@@ -11,7 +11,7 @@ from .process import ArgvText, ProcessProgram
 
 
 # Apsis's local `ProcessProgram` took the same argv without the agent; naming it here
-# lets old job files keep working, now through the agent like every process.
+# lets old job files keep working; they now run like any other process.
 @programs.register("program", "apsis.program.process.ProcessProgram")
 class ArgvProgram(ProcessProgram):
     argv: ArgvText
@@ -24,6 +24,9 @@ class ArgvProgram(ProcessProgram):
         if not value[0]:
             raise ValueError("the executable must not be an empty string")
         return value
+
+    def exec_argv(self) -> list[str]:
+        return list(self.argv)
 
     def __str__(self) -> str:
         return shlex.join(self.argv)

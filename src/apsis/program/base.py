@@ -1,19 +1,135 @@
-"""The program contract: what a run executes.
+"""The program contract: what a run executes (SPEC §4, §12).
 
 A program kind is a frozen model of its keys as the job file writes them, with
 templated fields (SPEC §3.3). `bind(names)` renders them for one run and returns the
-same kind with every value final; the engine runs only bound programs. Running
-(`run`, `connect` after a restart) is added by the engine issue; this module defines
-the definition side that job loading validates.
+same kind with every value final; the engine runs only bound programs.
+
+Running a bound program: `start(context)` returns an `Execution` at once (it must not
+block); its `updates()` stream then says what happens, in this order:
+
+1. exactly one `Running` once the program has started (with the state needed to
+   reconnect to it later, and metadata such as host and pid), or a `Finished` in
+   state error if it could not start (no such executable, bad user, …);
+2. any number of `Output` chunks (stdout and stderr together, in order) and `Meta`
+   updates;
+3. exactly one `Finished`: success, failure or error, with final metadata and, for
+   anything but success, a reason for the run log ("exit code 1", "timeout after 30 s").
+
+`stop()` asks for an orderly stop (stop signal, grace period, SIGKILL) and returns
+once it has been asked; the stream then finishes as usual. An exit caused by the stop
+signal while stopping counts as success. `signal(signum)` delivers a signal.
+`connect(context, run_state)` resumes watching a program started before a restart;
+its stream starts at step 2 (the run is already running, so there is no `Running`).
+A kind that cannot do that raises `ProgramLost` with the reason.
+
+`updates()` never raises for anything the program does: a failure to start, a lost
+process or a broken internal duty all end the stream with a `Finished` in error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Self
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, Self
 
 from ..bind import bind_model
 from ..kinds import Family, Kind
+from ..model.state import State
+
+
+class Services(Protocol):
+    """What the internal programs (stats, archive, vacuum) ask of the service.
+
+    The engine implements it and passes itself as `RunContext.services`. Every result
+    is a JSON-able dict: stats become the run's output, the others its metadata.
+    """
+
+    def stats(self) -> dict[str, Any]:
+        """The service's statistics now (SPEC §13); cheap, so not async."""
+
+    async def archive(
+        self,
+        *,
+        age: float,
+        path: str,
+        count: int,
+        chunk_size: int | None,
+        chunk_sleep: float | None,
+    ) -> dict[str, Any]:
+        """Move at most `count` runs finished more than `age` seconds ago into the SQLite
+        file `path`, `chunk_size` at a time (None: the service's choice), sleeping
+        `chunk_sleep` seconds between chunks; say what was moved."""
+
+    async def vacuum(self) -> dict[str, Any]:
+        """Compact the database without blocking the event loop; say what it took."""
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a program knows of the run it executes for."""
+
+    run_id: str
+    job_id: str
+    schedule_time: datetime
+    services: Services | None = None
+    """The engine, for internal programs; None in plain tests and tools."""
+
+
+@dataclass(frozen=True)
+class Running:
+    run_state: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Output:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Meta:
+    meta: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Finished:
+    state: State
+    meta: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+
+
+ProgramUpdate = Running | Output | Meta | Finished
+
+
+class ProgramLost(Exception):
+    """A program that was running before a restart cannot be found again."""
+
+
+class Execution(ABC):
+    """One started program."""
+
+    @abstractmethod
+    def updates(self) -> AsyncIterator[ProgramUpdate]:
+        """The stream described in the module docstring; call once."""
+
+    # Doing nothing is the right default for stop and signal, not a missing override.
+    async def stop(self) -> None:  # noqa: B027
+        """Ask for an orderly stop; the default has nothing to stop."""
+
+    async def signal(self, signum: int) -> None:  # noqa: B027
+        """Deliver a signal; the default ignores it."""
+
+
+class Refused(Execution):
+    """A program that cannot start here: its stream is one `Finished` in error."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    async def updates(self) -> AsyncIterator[ProgramUpdate]:
+        yield Finished(State.error, reason=self.reason)
 
 
 class Program(Kind):
@@ -21,8 +137,16 @@ class Program(Kind):
         """This program with its templates rendered for one run."""
         return bind_model(self, names)
 
+    @abstractmethod
+    def start(self, context: RunContext) -> Execution:
+        """Start this bound program for one run."""
+
+    def connect(self, context: RunContext, run_state: Mapping[str, Any]) -> Execution:
+        """Resume watching a program started before a restart."""
+        raise ProgramLost("lost at restart: this program cannot be reconnected")
+
     def __str__(self) -> str:
         return self.type_name
 
 
-programs: Family[Program] = Family("program", Program)
+programs: Family[Program] = Family("program", Program)  # type: ignore[type-abstract]

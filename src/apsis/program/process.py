@@ -5,21 +5,29 @@
 here. Every string key is templated, as in Apsis, so `host: "{{ region }}-batch"` and
 `timeout: {duration: "{{ limit }}"}` work; a literal value is still checked at load.
 
+Until the agent exists (SPEC §10) a process runs on the service's own host as the
+service's user (see `local.py`); a `host` or `user` that names another is refused when
+the run starts, with a reason that says why. A process runs in `cwd`, or in `/` as in
+Apsis, so that a job never depends on where the service happened to be started.
+
 YAML turns `argv: [sleep, 10]` and `env: {PORT: 8080}` into numbers. Apsis passed them
 on as `str(value)`; we do the same, so such job files keep working.
 """
 
 from __future__ import annotations
 
+import os
 import signal
+from abc import abstractmethod
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..bind import Templated
-from ..timespec import parse_duration
-from .base import Program
+from ..timespec import format_time, parse_duration
+from .base import Execution, Program, ProgramLost, Refused, RunContext
+from .local import LocalExecution, ProcessSpec, hostname, username
 
 
 def parse_signal(value: Any) -> str:
@@ -88,7 +96,10 @@ Signal = Annotated[str, Templated(parse_signal)]
 
 
 class Timeout(BaseModel):
-    """`timeout:` — signal the program once it has run for `duration`."""
+    """`timeout:` — signal the program once it has run for `duration`.
+
+    As with a stop, SIGKILL follows after the stop grace period; the run fails.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -109,7 +120,7 @@ class Stop(BaseModel):
 
 
 class ProcessProgram(Program):
-    """Base of the programs that run a process through the agent; not a type itself."""
+    """Base of the programs that run a process; not a type itself."""
 
     host: OptionalText = None
     user: OptionalText = None
@@ -124,3 +135,48 @@ class ProcessProgram(Program):
             # Apsis has no `env`; leaving the empty default out keeps our JSON identical.
             del jso["env"]
         return jso
+
+    @abstractmethod
+    def exec_argv(self) -> list[str]:
+        """What to execute, bound: the executable and its arguments."""
+
+    def start(self, context: RunContext) -> Execution:
+        if self.host is not None and self.host not in _local_names():
+            return Refused("remote hosts need the agent (not available yet)")
+        if self.user is not None and self.user != username():
+            return Refused("running as another user needs the agent (not available yet)")
+        env = {
+            **os.environ,
+            **self.env,
+            "APSIS_RUN_ID": context.run_id,
+            "APSIS_JOB_ID": context.job_id,
+            "APSIS_SCHEDULE_TIME": format_time(context.schedule_time),
+        }
+        timeout, timeout_signal = None, signal.SIGTERM
+        if self.timeout is not None:
+            timeout = positive_duration(self.timeout.duration)
+            timeout_signal = signal.Signals[self.timeout.signal]
+        return LocalExecution(
+            ProcessSpec(
+                run_id=context.run_id,
+                argv=self.exec_argv(),
+                env=env,
+                cwd=self.cwd or "/",
+                stop_signal=signal.Signals[self.stop.signal],
+                grace_period=nonnegative_duration(self.stop.grace_period),
+                timeout=timeout,
+                timeout_signal=timeout_signal,
+            )
+        )
+
+    def connect(self, context: RunContext, run_state: Mapping[str, Any]) -> Execution:
+        pid = run_state.get("pid", "?")
+        raise ProgramLost(
+            f"lost at restart: a local process (pid {pid}) cannot be reconnected without the agent"
+        )
+
+
+def _local_names() -> set[str]:
+    """The `host` values that mean this host (no DNS lookup: it would block the loop)."""
+    name = hostname()
+    return {"localhost", "127.0.0.1", "::1", name, name.split(".")[0]}

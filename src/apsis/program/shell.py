@@ -9,7 +9,7 @@ from .process import ProcessProgram, Text
 
 
 # Apsis's local `ShellCommandProgram` ran the same command without the agent; naming it
-# here lets old job files keep working, now through the agent like every process.
+# here lets old job files keep working; they now run like any other process.
 @programs.register("shell", "apsis.program.process.ShellCommandProgram")
 class ShellProgram(ProcessProgram):
     command: Text
@@ -20,6 +20,9 @@ class ShellProgram(ProcessProgram):
         if not value.strip():
             raise ValueError("must not be empty")
         return value
+
+    def exec_argv(self) -> list[str]:
+        return ["/bin/bash", "-c", self.command]
 
     def __str__(self) -> str:
         return self.command

@@ -112,3 +112,16 @@ def test_demo_jobs_are_valid() -> None:
     assert 10 <= len(jobs) <= 20
     kinds = {e.schedule.type_name for j in jobs.jobs.values() for e in j.schedules}
     assert kinds == {"interval", "daily", "daily-interval", "explicit", "cron"}
+
+
+def test_schedules_giving_the_same_time_both_run_in_schedule_order(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "j",
+        "params: [market]\nprogram: {type: no-op}\nschedule:\n"
+        "  - {type: daily, tz: UTC, daytime: '09:00', args: {market: a}}\n"
+        "  - {type: daily, tz: UTC, daytime: '09:00', args: {market: b}}\n",
+    )
+    job = load_job_dir(tmp_path).jobs["j"]
+    runs = preview_runs(job, datetime(2026, 11, 21, tzinfo=UTC), 3)
+    assert [(r.time.day, r.args["market"]) for r in runs] == [(21, "a"), (21, "b"), (22, "a")]

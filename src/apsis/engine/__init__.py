@@ -1,0 +1,1 @@
+"""The engine: the one place runs change state (DESIGN.md §1)."""

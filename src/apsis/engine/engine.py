@@ -1,0 +1,372 @@
+"""The engine: creates runs, moves them through their states, and keeps the timers.
+
+Every change to a run goes through `transition` (DESIGN.md §1 principle 2):
+
+1. check the move is allowed (SPEC §2);
+2. change the run in memory and its indexes at once, so the next condition checked
+   in the same event-loop turn sees it (no races between runs released together);
+3. queue the store write (group-committed with everything else of this turn);
+4. once it is durable, publish it and fire the run's actions (principle 3).
+
+One timer loop serves every time-driven duty: schedule cursors, due scheduled runs,
+stop times and waiting time-outs share one heap and one sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..errors import ApsisError, NoSuchJob
+from ..jobs import JobDir
+from ..model.job import Job
+from ..model.run import Run
+from ..model.state import FINISHED, State, can_transition
+from ..program.base import Execution
+from ..store.ops import AppendLog, InsertRun, PutAdhocJob, SetHorizon, UpdateRun
+from ..store.store import Store
+from ..store.writer import GroupWriter
+from ..timespec import format_time
+from .catchup import plan_catchup
+from .clock import Clock
+from .creation import RunFactory
+from .events import Events
+from .index import RunIndex
+from .operations import Operations
+from .records import from_record, to_record
+from .runner import Runner
+from .scheduler import Scheduler
+from .waiter import Waiter
+
+log = logging.getLogger(__name__)
+
+_RESTORE_LOST = frozenset({State.starting, State.running, State.stopping})
+
+
+@dataclass(order=True)
+class _Timer:
+    when: datetime
+    seq: int
+    kind: str = field(compare=False)
+    run_id: str = field(compare=False)
+
+
+class Engine:
+    """Owns the runs of one service."""
+
+    def __init__(self, config: Config, jobs: JobDir, store: Store, clock: Clock | None = None):
+        self.config = config
+        self.jobs = jobs
+        self.store = store
+        self.clock = clock or Clock()
+        self.index = RunIndex()
+        self.events = Events()
+        self.writer = GroupWriter(store)
+        self.factory = RunFactory(self)
+        self.waiter = Waiter(self)
+        self.runner = Runner(self)
+        self.executions: dict[str, Execution] = {}
+        self.horizon = self.clock.now()
+        self._timers: list[_Timer] = []
+        self._seq = itertools.count()
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._scheduler = Scheduler({}, self.horizon)
+        self.ops = Operations(self)
+        self.adhoc_jobs: dict[str, Job] = {}
+        self.started_at = self.clock.now()
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load runs, restore their states, catch up on missed times, start the timers."""
+        now = self.clock.now()
+        lookback = self.config.runs.lookback
+        since = now - timedelta(seconds=lookback) if lookback is not None else datetime.min
+        records = await self.writer.read(self.store.load_runs, since)
+        await self.factory.reserve()
+        for record in records:
+            run = from_record(record)
+            self.index.add(run)
+        for run in list(self.index):
+            self._restore(run)
+        stored_horizon = await self.writer.read(self.store.get_horizon)
+        self.horizon = stored_horizon or now
+        plan = plan_catchup(self.config.schedule, self.jobs.jobs, self.horizon, now)
+        # All in this turn, so in one transaction with the new horizon: a crash now
+        # leaves either none of these runs stored or all of them.
+        for job, scheduled, reason in plan.skipped:
+            self.factory.create_scheduled(job, scheduled, skip_reason=reason)
+        for job, scheduled in plan.run:
+            self.factory.create_scheduled(job, scheduled)
+        self.horizon = now
+        self.writer.submit(SetHorizon(now))
+        self._scheduler = Scheduler(self.jobs.jobs, now)
+        self._loop_task = asyncio.create_task(self._timer_loop(), name="apsis-timers")
+
+    async def close(self) -> None:
+        """Stop the timers and tasks and flush the store; running programs are left
+        alone (their runs stay as stored, for the next start to deal with)."""
+        if self._loop_task:
+            self._loop_task.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(
+            *self._tasks, *(t for t in [self._loop_task] if t), return_exceptions=True
+        )
+        await self.writer.close()
+
+    def spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("task %s failed", task.get_name(), exc_info=task.exception())
+
+    def _restore(self, run: Run) -> None:
+        if run.state == State.scheduled:
+            self.add_timer(run.times["schedule"], "due", run)
+        elif run.state == State.waiting:
+            self.waiter.add(run)
+        elif run.state in _RESTORE_LOST:
+            self.runner.reconnect(run)
+
+    # --- the door -------------------------------------------------------------------
+
+    def transition(
+        self,
+        run: Run,
+        state: State,
+        reason: str | None = None,
+        *,
+        force: bool = False,
+        message: str | None = None,
+    ) -> asyncio.Future[Any]:
+        """Move `run` to `state`; the future resolves once the move is durable."""
+        old = run.state
+        if not force and not can_transition(old, state):
+            raise ApsisError(f"{run.run_id}: cannot go from {old} to {state}")
+        now = self.clock.now()
+        run.state = state
+        run.times[state.value] = now
+        if state in FINISHED and "running" in run.times:
+            run.meta["elapsed"] = (now - run.times["running"]).total_seconds()
+        self.index.moved(run, old)
+        self.log_line(run, message or (f"{state.value}: {reason}" if reason else state.value))
+        done = self.writer.submit(UpdateRun(to_record(run), expected_state=old.value))
+        done.add_done_callback(lambda f: self._committed(run, state, f))
+        self.waiter.notify(run)
+        return done
+
+    def insert(self, run: Run, message: str) -> asyncio.Future[Any]:
+        """Store a new run (in any state) with its first run-log line."""
+        self.index.add(run)
+        done = self.writer.submit(InsertRun(to_record(run)))
+        self.log_line(run, message)
+        done.add_done_callback(lambda f: self._committed(run, run.state, f))
+        self.waiter.notify(run)
+        return done
+
+    def save(self, run: Run) -> asyncio.Future[Any]:
+        """Store a change of a run's metadata or run state, not its state."""
+        return self.writer.submit(UpdateRun(to_record(run), expected_state=run.state.value))
+
+    def log_line(self, run: Run, message: str) -> None:
+        now = self.clock.now()
+        self.writer.submit(AppendLog(run.run_id, now, message))
+        self.events.publish(
+            {"type": "run_log", "run_id": run.run_id, "time": format_time(now), "message": message}
+        )
+
+    def _committed(self, run: Run, state: State, done: asyncio.Future[Any]) -> None:
+        if done.cancelled():
+            return
+        if done.exception() is not None:
+            log.critical(
+                "%s: could not store transition to %s: %s", run.run_id, state, done.exception()
+            )
+            return
+        if done.result() is not None:
+            log.warning("%s: store conflict: %s", run.run_id, done.result())
+        self.events.publish({"type": "run", "run": run.summary_jso()})
+        self.spawn(self.runner.fire_actions(run, state), f"actions {run.run_id}")
+        if state in FINISHED:
+            self.runner.finished(run)
+
+    # --- timers -----------------------------------------------------------------------
+
+    def add_timer(self, when: datetime, kind: str, run: Run) -> None:
+        heapq.heappush(self._timers, _Timer(when, next(self._seq), kind, run.run_id))
+        if self._timers[0].when == when:
+            self._wake.set()
+
+    def _next_time(self) -> datetime | None:
+        times = [t.when for t in self._timers[:1]]
+        if (scheduled := self._scheduler.next_time()) is not None:
+            times.append(scheduled)
+        return min(times, default=None)
+
+    async def _timer_loop(self) -> None:
+        while True:
+            self._fire_due(self.clock.now())
+            self._wake.clear()
+            next_time = self._next_time()
+            waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._wake.wait())]
+            if next_time is not None:
+                waits.append(asyncio.ensure_future(self.clock.sleep_until(next_time)))
+            try:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiting in waits:
+                    waiting.cancel()
+
+    def _fire_due(self, now: datetime) -> None:
+        due = self._scheduler.pop_due(now)
+        for item in due:
+            self.factory.create_scheduled(item.job, item.run)
+        if due:
+            self.horizon = now
+            self.writer.submit(SetHorizon(now))
+        while self._timers and self._timers[0].when <= now:
+            timer = heapq.heappop(self._timers)
+            run = self.index.get(timer.run_id)
+            if run is not None:
+                self._fire_timer(timer.kind, run)
+
+    def _fire_timer(self, kind: str, run: Run) -> None:
+        if kind == "due" and run.state == State.scheduled:
+            self.waiter.due(run)
+        elif kind == "stop" and run.state == State.running:
+            self.spawn(self.runner.stop(run, "stop time reached"), f"stop {run.run_id}")
+        elif kind == "wait-timeout" and run.state == State.waiting:
+            self.waiter.time_out(run)
+
+    # --- what others ask of the engine ------------------------------------------------
+
+    def job(self, job_id: str) -> Job:
+        job = self.jobs.jobs.get(job_id) or self.adhoc_jobs.get(job_id)
+        if job is None:
+            raise NoSuchJob(job_id)
+        return job
+
+    def add_adhoc_job(self, job: Job) -> None:
+        """Register a job posted with a run (SPEC §9.1); it is stored, never scheduled."""
+        self.adhoc_jobs[job.job_id] = job
+        self.writer.submit(PutAdhocJob(job.job_id, job.to_jso()))
+
+    def params_of(self, job_id: str) -> list[str]:
+        return list(self.job(job_id).params)
+
+    def schedule(
+        self,
+        job_id: str,
+        args: Mapping[str, str],
+        time: datetime | None = None,
+        *,
+        stop: datetime | None = None,
+        rerun_of: str | None = None,
+        reason: str | None = None,
+    ) -> Run:
+        """Create a run by hand (API, rerun, action); due now unless `time` is later."""
+        job = self.job(job_id)
+        self.factory.check_args(job, args)
+        return self.factory.create(
+            job, dict(args), time or self.clock.now(), stop=stop, rerun_of=rerun_of, reason=reason
+        )
+
+    # --- jobs --------------------------------------------------------------------------
+
+    def replace_jobs(self, jobs: JobDir) -> dict[str, list[str]]:
+        """Put a new, already checked job directory in force; report what changed.
+
+        Schedules continue from the horizon with the new definitions, so no time is
+        created twice and a changed job's next runs follow its new schedule.
+        """
+        old, new = self.jobs.jobs, jobs.jobs
+        report = diff_jobs(old, new)
+        self.jobs = jobs
+        self._scheduler.replace_jobs(new, self.horizon)
+        self._wake.set()
+        for kind, job_ids in report.items():
+            for job_id in job_ids:
+                self.events.publish({"type": f"job_{kind}", "job_id": job_id})
+        return report
+
+    # --- services for internal programs -----------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        now = self.clock.now()
+        return {
+            "time": format_time(now),
+            "uptime": (now - self.started_at).total_seconds(),
+            "jobs": len(self.jobs.jobs),
+            "runs": {
+                "in_memory": len(self.index),
+                "by_state": {s.value: n for s, n in self.index.states.items() if n},
+            },
+            "tasks": len(self._tasks),
+            "timers": len(self._timers),
+            "schedule_cursors": len(self._scheduler),
+            "subscribers": self.events.subscribers,
+            "writer": self.writer.stats(),
+        }
+
+    async def archive(
+        self,
+        *,
+        age: float,
+        path: str,
+        count: int,
+        chunk_size: int | None = None,
+        chunk_sleep: float | None = None,
+    ) -> dict[str, Any]:
+        """Move finished runs older than `age` seconds out of the database and memory."""
+        before = self.clock.now() - timedelta(seconds=age)
+        result: dict[str, Any] = await self.writer.read(
+            self.store.archive, before, Path(path), count, chunk_size or count
+        )
+        for run in [r for r in self.index if r.finished and r.schedule_time < before]:
+            self.index.remove(run)
+        return result
+
+    async def vacuum(self) -> dict[str, Any]:
+        started = self.clock.now()
+        await self.writer.read(self.store.vacuum)
+        return {"time": (self.clock.now() - started).total_seconds()}
+
+    def retire(self) -> int:
+        """Drop finished runs older than `runs.lookback` from memory (they stay stored)."""
+        lookback = self.config.runs.lookback
+        if lookback is None:
+            return 0
+        cutoff = self.clock.now() - timedelta(seconds=lookback)
+        old = [r for r in self.index if r.finished and r.times[r.state.value] < cutoff]
+        for run in old:
+            self.index.remove(run)
+        return len(old)
+
+
+def diff_jobs(old: Mapping[str, Job], new: Mapping[str, Job]) -> dict[str, list[str]]:
+    """Job IDs added, removed, and changed (by their JSON form) between two job sets."""
+    return {
+        "added": sorted(new.keys() - old.keys()),
+        "removed": sorted(old.keys() - new.keys()),
+        "changed": sorted(
+            job_id
+            for job_id in old.keys() & new.keys()
+            if old[job_id].to_jso() != new[job_id].to_jso()
+        ),
+    }
