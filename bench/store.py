@@ -12,6 +12,7 @@ Prints one line per figure:
   load_runs_ms              load_runs(): unfinished runs and the last day's
 
 Usage: python bench/store.py [--runs N] [--big N] [--queries N] [--concurrency N]
+       python bench/store.py --generate-only DB [--big N]   (a store for other benches)
 """
 
 from __future__ import annotations
@@ -143,7 +144,13 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=1_000_000, help="runs in the query store")
     parser.add_argument("--queries", type=int, default=200, help="repetitions per query")
     parser.add_argument("--concurrency", type=int, default=1000, help="runs in flight")
+    parser.add_argument(
+        "--generate-only", type=Path, metavar="DB", help="only write a store of --big runs to DB"
+    )
     options = parser.parse_args()
+    if options.generate_only:
+        generate(options.generate_only, options.big)
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "writer.db"

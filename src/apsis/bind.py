@@ -153,7 +153,8 @@ def map_templates(model: BaseModel, visit: Visit, path: KeyPath = ()) -> dict[st
     """The model's data with each string of a `Templated` field replaced by
     `visit(key path, text)`; keys as the file writes them (`if`, not `condition`)."""
     data: dict[str, Any] = {}
-    for name, info in type(model).model_fields.items():
+    # The class attribute, not `model_fields`, which pydantic computes on each access.
+    for name, info in type(model).__pydantic_fields__.items():
         templated = any(isinstance(m, Templated) for m in info.metadata)
         key = info.alias or name
         data[key] = _map_value(getattr(model, name), templated, visit, (*path, key))
@@ -188,16 +189,24 @@ def templates(model: BaseModel) -> list[tuple[KeyPath, str]]:
 def bind_model(model: M, names: Mapping[str, Any]) -> M:
     """A copy of `model` with every `Templated` field rendered and parsed.
 
-    Raises BindError located at the key path of the field that failed.
+    Raises BindError located at the key path of the field that failed. A model with
+    no templates is returned as it is: its values were all parsed when it was loaded.
     """
+    rendered = False
 
     def render_at(path: KeyPath, text: str) -> str:
+        nonlocal rendered
+        if not is_template(text):
+            return text
+        rendered = True
         try:
             return render(text, names)
         except BindError as exc:
             raise exc.within(*path) from None
 
     data = map_templates(model, render_at)
+    if not rendered:
+        return model
     try:
         return type(model).model_validate(data, context={"bound": True})
     except ValidationError as exc:

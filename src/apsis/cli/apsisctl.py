@@ -195,6 +195,6 @@ def serve(
     create_db: bool,
 ) -> None:
     """Run the service: the scheduler and its HTTP API."""
-    from ..service import serve  # FastAPI and uvicorn load only for this command
+    from ..service.serve import main as serve_main  # FastAPI loads only for this command
 
-    sys.exit(serve.main(config_path, overrides, host, port, create_db))
+    sys.exit(serve_main(config_path, overrides, host, port, create_db))

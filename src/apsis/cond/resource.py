@@ -46,4 +46,6 @@ def held_resources(run: Run) -> list[str]:
     Read from its bound conditions, so a run started by hand past its conditions
     still counts against the limits it names.
     """
+    if not run.conds:
+        return []
     return list(dict.fromkeys(c.name for c in run.conds if isinstance(c, Resource)))

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..bind import bind_names
+from ..bind import bind_names, templates
 from ..errors import ApsisError
 from ..model.job import Job
 from ..model.run import Run
@@ -30,6 +30,7 @@ class RunFactory:
         self._end = 0
         self._refilling = False
         self._spare: tuple[int, int] | None = None
+        self._templated: dict[str, tuple[Job, bool]] = {}
 
     async def reserve(self) -> None:
         first = await self.engine.writer.read(self.engine.store.allocate_run_numbers, _BLOCK)
@@ -131,8 +132,21 @@ class RunFactory:
             engine.add_timer(time, "due", run)
         return run
 
+    def _needs_binding(self, job: Job) -> bool:
+        cached = self._templated.get(job.job_id)
+        if cached is None or cached[0] is not job:
+            parts = (job.program, *job.conditions, *job.actions)
+            cached = self._templated[job.job_id] = (job, any(templates(p) for p in parts))
+        return cached[1]
+
     def _bind(self, job: Job, run: Run) -> None:
         engine = self.engine
+        if not self._needs_binding(job):
+            # Nothing to render; conditions may still complete themselves for the run.
+            run.program = job.program
+            run.conds = tuple(c.resolve(run.args, engine.params_of) for c in job.conditions)
+            run.actions = job.actions
+            return
         names = bind_names(
             run.args,
             job_id=job.job_id,

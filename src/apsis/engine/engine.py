@@ -15,6 +15,8 @@ stop times and waiting time-outs share one heap and one sleep.
 from __future__ import annotations
 
 import asyncio
+import copy
+import dataclasses
 import heapq
 import itertools
 import logging
@@ -26,7 +28,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import ApsisError, NoSuchJob
-from ..jobs import JobDir
+from ..jobs import JobDir, parse_job
 from ..model.job import Job
 from ..model.run import Run
 from ..model.state import FINISHED, State, can_transition
@@ -97,6 +99,7 @@ class Engine:
         for record in records:
             run = from_record(record)
             self.index.add(run)
+        await self._load_adhoc_jobs()
         for run in list(self.index):
             self._restore(run)
         stored_horizon = await self.writer.read(self.store.get_horizon)
@@ -112,6 +115,7 @@ class Engine:
         self.writer.submit(SetHorizon(now))
         self._scheduler = Scheduler(self.jobs.jobs, now)
         self._loop_task = asyncio.create_task(self._timer_loop(), name="apsis-timers")
+        self.spawn(self._retire_loop(), "retire old runs")
 
     async def close(self) -> None:
         """Stop the timers and tasks and flush the store; running programs are left
@@ -167,7 +171,7 @@ class Engine:
         self.index.moved(run, old)
         self.log_line(run, message or (f"{state.value}: {reason}" if reason else state.value))
         done = self.writer.submit(UpdateRun(to_record(run), expected_state=old.value))
-        done.add_done_callback(lambda f: self._committed(run, state, f))
+        self._when_durable(run, old, done)
         self.waiter.notify(run)
         return done
 
@@ -176,7 +180,7 @@ class Engine:
         self.index.add(run)
         done = self.writer.submit(InsertRun(to_record(run)))
         self.log_line(run, message)
-        done.add_done_callback(lambda f: self._committed(run, run.state, f))
+        self._when_durable(run, State.new, done)
         self.waiter.notify(run)
         return done
 
@@ -187,11 +191,24 @@ class Engine:
     def log_line(self, run: Run, message: str) -> None:
         now = self.clock.now()
         self.writer.submit(AppendLog(run.run_id, now, message))
-        self.events.publish(
-            {"type": "run_log", "run_id": run.run_id, "time": format_time(now), "message": message}
-        )
+        if self.events.subscribers:
+            event = {"type": "run_log", "run_id": run.run_id, "time": format_time(now)}
+            self.events.publish({**event, "message": message})
 
-    def _committed(self, run: Run, state: State, done: asyncio.Future[Any]) -> None:
+    def _when_durable(self, run: Run, old: State, done: asyncio.Future[Any]) -> None:
+        """Once `run`'s move from `old` is durable, publish it and follow it up.
+
+        The run may have moved on by then (running and success often commit in one
+        batch), so what follows up this transition is given the run as it is now: its
+        actions fire for this state, once, and see the run JSON of this state.
+        """
+        state = run.state
+        view = _snapshot(run) if run.actions or self.config.action else run
+        done.add_done_callback(lambda f: self._committed(run, view, old, state, f))
+
+    def _committed(
+        self, run: Run, view: Run, old: State, state: State, done: asyncio.Future[Any]
+    ) -> None:
         if done.cancelled():
             return
         if done.exception() is not None:
@@ -201,9 +218,13 @@ class Engine:
             return
         if done.result() is not None:
             log.warning("%s: store conflict: %s", run.run_id, done.result())
-        self.events.publish({"type": "run", "run": run.summary_jso()})
-        self.spawn(self.runner.fire_actions(run, state), f"actions {run.run_id}")
-        if state in FINISHED:
+        if self.events.subscribers:
+            self.events.publish({"type": "run", "run": run.summary_jso()})
+        if run.actions or self.config.action:
+            self.spawn(self.runner.fire_actions(view), f"actions {run.run_id}")
+        # Marking a finished run another finished state is an operator's correction,
+        # not a run ending: it must not retry the run a second time.
+        if state in FINISHED and old not in FINISHED:
             self.runner.finished(run)
 
     # --- timers -----------------------------------------------------------------------
@@ -347,6 +368,31 @@ class Engine:
         await self.writer.read(self.store.vacuum)
         return {"time": (self.clock.now() - started).total_seconds()}
 
+    async def _load_adhoc_jobs(self) -> None:
+        """The ad hoc jobs of runs in memory, so they can be shown and rerun."""
+        for job_id in {run.job_id for run in self.index} - self.jobs.jobs.keys():
+            await self.load_adhoc_job(job_id)
+
+    async def load_adhoc_job(self, job_id: str) -> Job | None:
+        """An ad hoc job from the store (posted with a run before a restart)."""
+        if job_id in self.adhoc_jobs:
+            return self.adhoc_jobs[job_id]
+        jso = await self.writer.read(self.store.get_adhoc_job, job_id)
+        if jso is None:
+            return None
+        try:
+            job = parse_job(_job_file_form(jso), job_id, {"calendars": self.jobs.calendars})
+        except ApsisError as exc:
+            log.warning("ad hoc job %s cannot be loaded: %s", job_id, exc)
+            return None
+        self.adhoc_jobs[job_id] = job
+        return job
+
+    async def _retire_loop(self, interval: float = 60.0) -> None:
+        while True:
+            await self.clock.sleep_until(self.clock.now() + timedelta(seconds=interval))
+            self.retire()
+
     def retire(self) -> int:
         """Drop finished runs older than `runs.lookback` from memory (they stay stored)."""
         lookback = self.config.runs.lookback
@@ -357,6 +403,29 @@ class Engine:
         for run in old:
             self.index.remove(run)
         return len(old)
+
+
+def _job_file_form(jso: dict[str, Any]) -> dict[str, Any]:
+    """A stored job's JSON as a job file would write it (without display fields)."""
+    form = {k: v for k, v in jso.items() if k not in ("job_id", "ad_hoc")}
+    for key in ("condition", "action"):
+        form[key] = [{k: v for k, v in item.items() if k != "str"} for item in form[key]]
+    form["program"] = {k: v for k, v in form["program"].items() if k != "str"}
+    form["schedule"] = []
+    if form.get("retry") is None:
+        form.pop("retry", None)
+    return {**form, "ad_hoc": True}
+
+
+def _snapshot(run: Run) -> Run:
+    """A copy of `run` as it is now, that later transitions leave alone."""
+    return dataclasses.replace(
+        run,
+        args=dict(run.args),
+        times=dict(run.times),
+        meta=copy.deepcopy(run.meta),
+        labels=list(run.labels),
+    )
 
 
 def diff_jobs(old: Mapping[str, Job], new: Mapping[str, Job]) -> dict[str, list[str]]:

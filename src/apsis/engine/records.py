@@ -1,5 +1,6 @@
-"""Runs to and from the records the store keeps (the API's full run JSON plus
-`run_state`, minus the display-only `str` fields)."""
+"""Runs to and from the records the store keeps: the API's full run JSON plus
+`run_state`. The display-only `str` fields are kept (they are what the API shows for
+a run read back from the store) and ignored when the kinds are parsed again."""
 
 from __future__ import annotations
 
@@ -19,12 +20,6 @@ _BOUND = {"bound": True}
 
 def to_record(run: Run) -> dict[str, Any]:
     record = run.to_jso()
-    for key in ("program",):
-        if record[key] is not None:
-            record[key].pop("str", None)
-    for key in ("conds", "actions"):
-        for item in record[key]:
-            item.pop("str", None)
     record["run_state"] = run.run_state
     return record
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..actions.base import Action, should_fire
+from ..bind import bind_names
 from ..config import SmtpConfig
 from ..errors import ApsisError
 from ..model.run import Run
@@ -166,8 +167,9 @@ class Runner:
 
     # --- actions (this class is the actions' ActionContext) ----------------------------
 
-    async def fire_actions(self, run: Run, state: State) -> None:
-        actions: list[Action] = [*run.actions, *self.engine.config.action]
+    async def fire_actions(self, run: Run) -> None:
+        """Fire the actions of `run`'s latest transition: `run` is a snapshot taken then."""
+        actions: list[Action] = [*run.actions, *self._global_actions(run)]
         for action in actions:
             try:
                 if not await should_fire(action, run, self):
@@ -178,6 +180,24 @@ class Runner:
             else:
                 if message:
                     self.engine.log_line(run, message)
+
+    def _global_actions(self, run: Run) -> list[Action]:
+        """The config's actions, bound for `run` as its own actions are (SPEC §3.3)."""
+        if not self.engine.config.action:
+            return []
+        names = bind_names(
+            run.args,
+            job_id=run.job_id,
+            run_id=run.run_id,
+            get_calendar=self.engine.jobs.calendars.get,
+        )
+        bound = []
+        for action in self.engine.config.action:
+            try:
+                bound.append(action.bind(names))
+            except ApsisError as exc:
+                self.engine.log_line(run, f"action {action} failed: {exc}")
+        return bound
 
     async def schedule_run(
         self, job_id: str, args: Mapping[str, str], *, inherit_from: Run, reason: str

@@ -72,6 +72,8 @@ class Waiter:
 
     def notify(self, run: Run) -> None:
         """`run` changed state: re-check, soon, the runs waiting on what it touches."""
+        if not self._filed:
+            return  # nobody waits on any run
         self._pending.add(inst_key(run.job_id, run.args))
         self._pending.update(resource_key(name) for name in held_resources(run))
         if not self._flushing:

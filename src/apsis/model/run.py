@@ -6,6 +6,7 @@ changes them. Their JSON forms here are the API's and the store's.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -47,13 +48,17 @@ class Run:
     rerun_of: str | None = None
     expected: bool = False
     """Created from a schedule and not yet due: recreated from the job, never stored."""
+    _formatted: dict[str, tuple[datetime, str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def number(self) -> int:
         return run_number(self.run_id)
 
-    @property
+    @functools.cached_property
     def inst(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """(job_id, sorted args); a run's job and args never change."""
         return instance_key(self.job_id, self.args)
 
     @property
@@ -71,7 +76,7 @@ class Run:
             "job_id": self.job_id,
             "args": dict(self.args),
             "state": self.state.value,
-            "times": {name: format_time(t) for name, t in self.times.items()},
+            "times": self._times_jso(),
             "labels": list(self.labels),
         }
         if self.expected:
@@ -80,15 +85,33 @@ class Run:
             jso["rerun_of"] = self.rerun_of
         return jso
 
-    def to_jso(self) -> dict[str, Any]:
-        """The full form: the summary plus program, conditions, actions and meta."""
+    @functools.cached_property
+    def _kinds_jso(self) -> dict[str, Any]:
+        # Program, conditions and actions never change once bound, and a run is
+        # serialized at every transition: build their JSON once.
         return {
-            **self.summary_jso(),
             "program": _with_str(self.program) if self.program else None,
             "conds": [_with_str(c) for c in self.conds],
             "actions": [_with_str(a) for a in self.actions],
-            "meta": dict(self.meta),
         }
+
+    def _times_jso(self) -> dict[str, str]:
+        # Each time is formatted once, not at every transition that follows it.
+        texts = {}
+        for name, time in self.times.items():
+            cached = self._formatted.get(name)
+            if cached is None or cached[0] is not time:
+                cached = self._formatted[name] = (time, format_time(time))
+            texts[name] = cached[1]
+        return texts
+
+    def to_jso(self) -> dict[str, Any]:
+        """The full form: the summary plus program, conditions, actions and meta.
+
+        The program, conditions and actions parts are shared between calls: copy
+        before changing them.
+        """
+        return {**self.summary_jso(), **self._kinds_jso, "meta": dict(self.meta)}
 
 
 def _with_str(kind: Program | Condition | Action) -> dict[str, Any]:

@@ -11,12 +11,12 @@ text, which could leak internals.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from .. import __version__
@@ -56,6 +56,18 @@ def create_app(
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(runs.router, prefix="/api/v1")
     app.include_router(control.router, prefix="/api/control")
+
+    @app.middleware("http")
+    async def durable_before_visible(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # SPEC §11: a change is stored before anyone hears of it. The response is
+        # built, but not sent until the store has written everything so far.
+        response = await call_next(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            await engine.writer.barrier()
+        return response
+
     app.add_exception_handler(ApsisError, _apsis_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)

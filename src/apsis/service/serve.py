@@ -75,6 +75,14 @@ def _listen(host: str, port: int) -> socket.socket:
         raise ApsisError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
+def _check_supported(config: Config) -> None:
+    """Refuse settings not implemented yet rather than serve without them: a service
+    configured for TLS or tokens must not quietly answer plain, unauthenticated HTTP."""
+    for key in ("tls", "auth"):
+        if getattr(config.server, key) is not None:
+            raise ApsisError(f"server.{key}: not supported yet; remove it to serve without it")
+
+
 def _open_store(config: Config, create: bool) -> Store:
     if config.database.url is not None:
         raise ApsisError("database.url: only SQLite files (database.path) are supported yet")
@@ -108,12 +116,14 @@ def main(
     except ApsisError as exc:
         return _fail(str(exc))
     try:
+        _check_supported(config)
         jobs = load_jobs(config)
         address = _address(config.server.bind, host, port)
         store = _open_store(config, create_db)
     except JobDirErrors as exc:
         lines = [error.message for error in exc.errors]
-        return _fail(*lines, f"{len(lines)} errors in job directory {config.job_dir}")
+        count = f"{len(lines)} error{'s' if len(lines) != 1 else ''}"
+        return _fail(*lines, f"{count} in job directory {config.job_dir}")
     except ApsisError as exc:
         return _fail(str(exc))
     try:

@@ -12,6 +12,14 @@ and sends each kind as one `executemany`. That reorders only ops that commute:
 
 So the outcome is that of applying the ops one by one, in order.
 
+A run often changes state several times in one turn (scheduled → starting → running
+for a run due now). When an update expects exactly the state the run's pending insert
+or update leaves it in, it replaces that record: an insert then takes the last record,
+and a chain of updates becomes one update guarded by the first one's expected state.
+Such a chain succeeds or fails as a whole, as it would op by op; the JSON is encoded
+and written once. An update that expects anything else flushes first and is checked
+on its own.
+
 Updates are compare-and-set. An `executemany` reports the total of rows it changed; if
 that is one per update, none conflicted. Otherwise the updates are rolled back to a
 savepoint and replayed one by one to find the conflicts, which are rare.
@@ -78,6 +86,12 @@ def run_row(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _update_row(record: dict[str, Any]) -> dict[str, Any]:
+    row = run_row(record)
+    row["_number"] = row.pop("number")
+    return row
+
+
 def apply_ops(conn: Connection, ops: Sequence[Op]) -> list[Conflict]:
     """Apply `ops` as if in order; a failed compare-and-set is reported, not raised."""
     batch = _Batch(conn)
@@ -94,8 +108,8 @@ class _Batch:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.conflicts: list[Conflict] = []
-        self._inserts: list[dict[str, Any]] = []
-        self._updates: list[tuple[int, UpdateRun, dict[str, Any]]] = []
+        self._inserts: dict[int, dict[str, Any]] = {}
+        self._updates: dict[int, tuple[int, UpdateRun, dict[str, Any]]] = {}
         self._log: list[dict[str, Any]] = []
 
     def add(self, index: int, op: Op) -> None:
@@ -103,11 +117,18 @@ class _Batch:
             case InsertRun(record):
                 if self._updates:
                     self.flush_runs()
-                self._inserts.append(run_row(record))
+                self._inserts[run_number(record["run_id"])] = record
             case UpdateRun(record, expected):
-                row = run_row(record)
-                row["_number"], row["_expected"] = row.pop("number"), expected
-                self._updates.append((index, op, row))
+                number = run_number(record["run_id"])
+                if self._pending_state(number) not in (None, expected):
+                    self.flush_runs()  # not a chain: keep this update's own check
+                if number in self._inserts:
+                    self._inserts[number] = record
+                elif number in self._updates:
+                    first_index, first_op, _ = self._updates[number]
+                    self._updates[number] = (first_index, first_op, record)
+                else:
+                    self._updates[number] = (index, op, record)
             case AppendLog(run_id, time, message):
                 self._log.append({"number": run_number(run_id), "time": time, "message": message})
             case DeleteRun(run_id):
@@ -126,22 +147,32 @@ class _Batch:
             case _:
                 assert_never(op)
 
+    def _pending_state(self, number: int) -> str | None:
+        if number in self._inserts:
+            return str(self._inserts[number]["state"])
+        if number in self._updates:
+            return str(self._updates[number][2]["state"])
+        return None
+
     def flush_runs(self) -> None:
         if self._inserts:
-            self.conn.execute(runs.insert(), self._inserts)
-            self._inserts = []
-        if len(self._updates) > 1 and self.conn.dialect.supports_sane_multi_rowcount:
+            self.conn.execute(runs.insert(), [run_row(r) for r in self._inserts.values()])
+            self._inserts = {}
+        updates = [
+            (index, op, {**_update_row(record), "_expected": op.expected_state})
+            for index, op, record in self._updates.values()
+        ]
+        self._updates = {}
+        if len(updates) > 1 and self.conn.dialect.supports_sane_multi_rowcount:
             savepoint = self.conn.begin_nested()
-            result = self.conn.execute(_UPDATE_RUN, [row for _, _, row in self._updates])
-            if result.rowcount == len(self._updates):
+            result = self.conn.execute(_UPDATE_RUN, [row for _, _, row in updates])
+            if result.rowcount == len(updates):
                 savepoint.commit()
-                self._updates = []
-            else:
-                savepoint.rollback()
-        for index, op, row in self._updates:
+                return
+            savepoint.rollback()
+        for index, op, row in updates:
             if self.conn.execute(_UPDATE_RUN, row).rowcount == 0:
                 self.conflicts.append(self._conflict(index, op, row["_number"]))
-        self._updates = []
 
     def flush_log(self) -> None:
         if self._log:

@@ -49,6 +49,7 @@ class GroupWriter:
         self._pending: _Pending = []
         self._flush_scheduled = False
         self._in_flight = False
+        self._last_in_flight: asyncio.Future[Conflict | None] | None = None
         self._closed = False
         self._drained: asyncio.Future[None] | None = None
         self._batches: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
@@ -79,6 +80,24 @@ class GroupWriter:
         """`fn(*args, **kwargs)`, a Store method, run on the reader thread."""
         call = functools.partial(fn, *args, **kwargs)
         return await self._loop.run_in_executor(self._reader, call)
+
+    async def barrier(self) -> None:
+        """Return once everything submitted so far is written (or raise if it failed).
+
+        Batches commit in order, so waiting for the last op submitted is enough.
+        """
+        if self._pending:
+            last = self._pending[-1][1]
+        elif self._last_in_flight is not None:
+            last = self._last_in_flight
+        else:
+            return
+        await asyncio.shield(last)
+
+    @property
+    def busy(self) -> bool:
+        """Whether anything submitted is not yet written."""
+        return bool(self._pending) or self._in_flight
 
     def stats(self) -> dict[str, Any]:
         """Batch counts and write time, for /api/v1/stats."""
@@ -116,6 +135,7 @@ class GroupWriter:
             return  # _done flushes again when the batch in flight completes
         batch, self._pending = self._pending, []
         self._in_flight = True
+        self._last_in_flight = batch[-1][1]
         self._batches.put(batch)
 
     def _run(self) -> None:
@@ -134,6 +154,7 @@ class GroupWriter:
         self, batch: _Pending, conflicts: list[Conflict], exc: Exception | None, elapsed: float
     ) -> None:
         self._in_flight = False
+        self._last_in_flight = None
         self.batches_written += 1
         self._ops_written += len(batch)
         self._largest_batch = max(self._largest_batch, len(batch))

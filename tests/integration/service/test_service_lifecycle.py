@@ -140,6 +140,16 @@ def test_serve_with_a_bad_config_exits_1_with_one_line(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[-1] == f"error: {config}: colour: unknown key"
 
 
+def test_serve_refuses_auth_it_cannot_enforce_yet(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("server: {auth: {tokens_file: tokens}}\n")
+    result = serve(tmp_path, "--config", str(config), "--create-db")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "error: server.auth: not supported yet; remove it to serve without it"
+    )
+
+
 def test_serve_with_job_errors_lists_every_one_and_exits_1(tmp_path: Path) -> None:
     (tmp_path / "jobs").mkdir()
     (tmp_path / "jobs" / "a.yaml").write_text("program: {type: shel}\n")
