@@ -144,7 +144,7 @@ class Engine:
         if run.state == State.scheduled:
             self.add_timer(run.times["schedule"], "due", run)
         elif run.state == State.waiting:
-            self.waiter.add(run)
+            self.waiter.restore(run)
         elif run.state in _RESTORE_LOST:
             self.runner.reconnect(run)
 

@@ -64,6 +64,10 @@ class Runner:
             self.engine.transition(run, State.error, str(exc))
             return
         self.engine.log_line(run, "reconnected after restart")
+        if run.state == State.running and "stop" in run.times:
+            # The stop timer was the last engine's; a stop time that passed while
+            # nobody watched stops the run at once.
+            self.engine.add_timer(run.times["stop"], "stop", run)
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         done.set_result(None)
         self.engine.spawn(self._follow(run, done, execution), f"run {run.run_id}")
@@ -143,8 +147,9 @@ class Runner:
         attempt = int(run.meta.get("retry", {}).get("attempt", 0)) + 1
         if attempt > retry.count:
             return
+        # The delay counts from the end of the run, not from when that was stored.
         delay = retry.delay_before(attempt)
-        when = self.engine.clock.now() + timedelta(seconds=delay)
+        when = run.times[run.state.value] + timedelta(seconds=delay)
         try:
             self.engine.factory.create(
                 job,  # type: ignore[arg-type]

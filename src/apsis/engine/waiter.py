@@ -41,6 +41,11 @@ class Waiter:
             self.engine.runner.start(run)
             return
         self.engine.transition(run, State.waiting)
+        self.restore(run)
+
+    def restore(self, run: Run) -> None:
+        """Wait for a waiting run: one just due, or one found waiting at start-up,
+        whose `waiting.max_time` still counts from when it began to wait."""
         max_time = self.engine.config.waiting.max_time
         if max_time:
             deadline = run.times["waiting"] + timedelta(seconds=max_time)

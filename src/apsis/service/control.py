@@ -8,6 +8,7 @@ directory without a single error replaces the jobs in force.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from fastapi import APIRouter
@@ -16,11 +17,12 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..calendars import CalendarLookup
 from ..config import Config
-from ..engine.engine import diff_jobs
+from ..engine.engine import Engine, diff_jobs
 from ..jobs import JobDir, load_job_dir
 from .context import ServiceDep
 
 router = APIRouter(tags=["control"])
+log = logging.getLogger(__name__)
 
 
 def load_jobs(config: Config) -> JobDir:
@@ -29,12 +31,24 @@ def load_jobs(config: Config) -> JobDir:
     return load_job_dir(config.job_dir, CalendarLookup(config.calendars.dir))
 
 
+async def reload_jobs_in_force(engine: Engine, config: Config) -> dict[str, list[str]]:
+    """Load the job directory and put it in force; JobDirErrors (nothing changes) if
+    it has any error. The reload endpoint and the job directory watcher both use it."""
+    jobs = await asyncio.to_thread(load_jobs, config)
+    report = engine.replace_jobs(jobs)
+    log.info("jobs reloaded: %s", ", ".join(f"{len(v)} {k}" for k, v in report.items()))
+    return report
+
+
 @router.post("/reload_jobs")
 async def reload_jobs(service: ServiceDep, dry_run: bool = False) -> dict[str, Any]:
     """Report the job IDs added, removed and changed; put them in force unless dry_run."""
     engine = service.engine
-    jobs = await asyncio.to_thread(load_jobs, service.config)
-    report = diff_jobs(engine.jobs.jobs, jobs.jobs) if dry_run else engine.replace_jobs(jobs)
+    if dry_run:
+        jobs = await asyncio.to_thread(load_jobs, service.config)
+        report = diff_jobs(engine.jobs.jobs, jobs.jobs)
+    else:
+        report = await reload_jobs_in_force(engine, service.config)
     return {**report, "dry_run": dry_run}
 
 

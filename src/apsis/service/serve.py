@@ -29,9 +29,10 @@ from ..config import Config, load_config
 from ..engine.engine import Engine
 from ..errors import ApsisError, JobDirErrors
 from ..jobs import JobDir
+from ..jobs.watch import JobDirWatcher
 from ..store import Store, create_store, open_store
 from .app import create_app
-from .control import load_jobs
+from .control import load_jobs, reload_jobs_in_force
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,12 @@ async def _serve(config: Config, jobs: JobDir, store: Store, sock: socket.socket
         raise
     running.set()
     log.info("running: %d jobs from %s", len(jobs), jobs.path)
+    watching = None
+    if config.jobs.watch:
+        watcher = JobDirWatcher(config.job_dir, lambda: reload_jobs_in_force(engine, config))
+        watching = asyncio.create_task(watcher.run(), name="watch jobs")
     await serving
+    if watching is not None:
+        watching.cancel()
     await engine.close()
     return restart
