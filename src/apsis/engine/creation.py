@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..bind import bind_names, templates
-from ..errors import ApsisError
+from ..errors import ApsisError, BindError
 from ..model.job import Job
 from ..model.run import Run
 from ..model.state import State
@@ -153,8 +153,22 @@ class RunFactory:
             run_id=run.run_id,
             get_calendar=engine.jobs.calendars.get,
         )
-        run.program = job.program.bind(names)
-        run.conds = tuple(
-            cond.bind(names).resolve(run.args, engine.params_of) for cond in job.conditions
-        )
-        run.actions = tuple(action.bind(names) for action in job.actions)
+        # Located like a job file's errors, so the run log says which part failed.
+        try:
+            run.program = job.program.bind(names)
+        except BindError as exc:
+            raise exc.within("program") from None
+        conds = []
+        for i, cond in enumerate(job.conditions):
+            try:
+                conds.append(cond.bind(names).resolve(run.args, engine.params_of))
+            except BindError as exc:
+                raise exc.within("condition", i) from None
+        run.conds = tuple(conds)
+        bound = []
+        for i, action in enumerate(job.actions):
+            try:
+                bound.append(action.bind(names))
+            except BindError as exc:
+                raise exc.within("action", i) from None
+        run.actions = tuple(bound)

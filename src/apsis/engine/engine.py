@@ -190,24 +190,36 @@ class Engine:
 
     def log_line(self, run: Run, message: str) -> None:
         now = self.clock.now()
-        self.writer.submit(AppendLog(run.run_id, now, message))
+        done = self.writer.submit(AppendLog(run.run_id, now, message))
         if self.events.subscribers:
             event = {"type": "run_log", "run_id": run.run_id, "time": format_time(now)}
-            self.events.publish({**event, "message": message})
+            done.add_done_callback(lambda f: self._publish({**event, "message": message}, f))
+
+    def _publish(self, event: dict[str, Any], done: asyncio.Future[Any]) -> None:
+        """Publish `event` once what it reports is durable (DESIGN.md §1 principle 3)."""
+        if not done.cancelled() and done.exception() is None:
+            self.events.publish(event)
 
     def _when_durable(self, run: Run, old: State, done: asyncio.Future[Any]) -> None:
         """Once `run`'s move from `old` is durable, publish it and follow it up.
 
         The run may have moved on by then (running and success often commit in one
-        batch), so what follows up this transition is given the run as it is now: its
-        actions fire for this state, once, and see the run JSON of this state.
+        batch), so what is published and followed up is the run as it is now:
+        subscribers see each state once, in order, and only once it is stored; actions
+        fire for this state, once, and see the run JSON of this state.
         """
-        state = run.state
+        state, summary = run.state, run.summary_jso()
         view = _snapshot(run) if run.actions or self.config.action else run
-        done.add_done_callback(lambda f: self._committed(run, view, old, state, f))
+        done.add_done_callback(lambda f: self._committed(run, view, summary, old, state, f))
 
     def _committed(
-        self, run: Run, view: Run, old: State, state: State, done: asyncio.Future[Any]
+        self,
+        run: Run,
+        view: Run,
+        summary: dict[str, Any],
+        old: State,
+        state: State,
+        done: asyncio.Future[Any],
     ) -> None:
         if done.cancelled():
             return
@@ -219,7 +231,7 @@ class Engine:
         if done.result() is not None:
             log.warning("%s: store conflict: %s", run.run_id, done.result())
         if self.events.subscribers:
-            self.events.publish({"type": "run", "run": run.summary_jso()})
+            self.events.publish({"type": "run", "run": summary})
         if run.actions or self.config.action:
             self.spawn(self.runner.fire_actions(view), f"actions {run.run_id}")
         # Marking a finished run another finished state is an operator's correction,

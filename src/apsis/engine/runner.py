@@ -147,9 +147,8 @@ class Runner:
         attempt = int(run.meta.get("retry", {}).get("attempt", 0)) + 1
         if attempt > retry.count:
             return
-        # The delay counts from the end of the run, not from when that was stored.
         delay = retry.delay_before(attempt)
-        when = run.times[run.state.value] + timedelta(seconds=delay)
+        when = self.engine.clock.now() + timedelta(seconds=delay)
         try:
             self.engine.factory.create(
                 job,  # type: ignore[arg-type]

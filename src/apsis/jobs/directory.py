@@ -40,10 +40,10 @@ def job_files(root: Path) -> Iterator[tuple[str, Path]]:
                 yield path.relative_to(root).with_suffix("").as_posix(), path
 
 
-def _label(path: Path) -> str:
+def _label(path: Path, cwd: Path) -> str:
     """The file as a user would type it: relative to the working directory if inside it."""
     try:
-        return str(path.relative_to(Path.cwd()))
+        return str(path.relative_to(cwd))
     except ValueError:
         return str(path)
 
@@ -52,24 +52,26 @@ def load_job_dir(root: Path, calendars: CalendarLookup | None = None) -> JobDir:
     """Load and check every job under `root`; JobDirErrors lists every problem."""
     calendars = calendars or CalendarLookup()
     if not root.is_dir():
-        raise JobDirErrors([JobError(_label(root), "not a directory")])
+        raise JobDirErrors([JobError(_label(root, Path.cwd()), "not a directory")])
     context: dict[str, Any] = {"calendars": calendars}
     jobs: dict[str, Job] = {}
     layouts: dict[str, Layout] = {}
     labels: dict[str, str] = {}
     errors: list[JobError] = []
+    cwd = Path.cwd()
     for job_id, path in job_files(root):
-        label = labels[job_id] = _label(path)
+        label = labels[job_id] = _label(path, cwd)
         try:
             jobs[job_id], layouts[job_id] = load_job_file(path, job_id, label, context)
         except SpecErrors as exc:
             errors.extend(e for e in exc.errors if isinstance(e, JobError))
 
+    broken = labels.keys() - jobs.keys()
     for job_id, job in jobs.items():
         layout = layouts[job_id]
         found: list[SpecError] = [
             *check_names(job, layout),
-            *check_references(job, layout, jobs, labels.keys() - jobs.keys()),
+            *check_references(job, layout, jobs, broken),
         ]
         if not found:
             found = check_first_instances(job, layout, calendars.get)

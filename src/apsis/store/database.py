@@ -11,20 +11,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import StoreError
 from . import dialect
 from .schema import SCHEMA_VERSION, metadata
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(conn: Connection) -> Config:
     """Alembic's configuration, migrating over `conn` (see migrations/env.py)."""
+    # Alembic is imported only when creating or migrating a file: opening a store
+    # at service start-up does not need it (a quarter of a second saved).
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = conn
@@ -40,6 +47,8 @@ def create_store(path: Path) -> None:
         dialect.use_wal(engine)
         with dialect.for_writing(engine).begin() as conn:
             metadata.create_all(conn)
+            from alembic import command
+
             command.stamp(alembic_config(conn), "head")
     except sa.exc.DBAPIError as exc:
         raise StoreError(f"cannot create {path}: {exc.orig}") from None
@@ -69,6 +78,8 @@ def migrate_store(path: Path) -> str:
         if version == SCHEMA_VERSION:
             return f"{path} is at schema version {version}; nothing to do"
         with dialect.for_writing(engine).begin() as conn:
+            from alembic import command
+
             command.upgrade(alembic_config(conn), "head")
         dialect.use_wal(engine)
     except sa.exc.DBAPIError as exc:

@@ -111,10 +111,16 @@ def states(runs: list[Run]) -> list[str]:
 
 
 async def run_log(engine: Engine, run: Run) -> list[str]:
+    """The run's stored run log, once the engine is idle."""
     await idle(engine)
-    return [
-        message for _, message in await engine.writer.read(engine.store.get_run_log, run.run_id)
-    ]
+    return await run_log_now(engine, run)
+
+
+async def run_log_now(engine: Engine, run: Run) -> list[str]:
+    """The run's stored run log now, for a run still running."""
+    await settle(lambda: not engine.writer.busy, message="the store to catch up")
+    log = await engine.writer.read(engine.store.get_run_log, run.run_id)
+    return [message for _, message in log]
 
 
 async def stored_runs(engine: Engine, job_id: str | None = None) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from .harness import (
     advance,
     idle,
     run_log,
+    run_log_now,
     running_engine,
     runs_of,
     settle,
@@ -270,7 +271,7 @@ def test_a_reconnected_run_is_still_stopped_at_its_stop_time(tmp_path: Path) -> 
         async with running_engine(tmp_path, clock) as engine:
             (run,) = runs_of(engine, "job")
             assert run.state.value == "running"
-            assert "reconnected after restart" in await run_log(engine, run)
+            assert "reconnected after restart" in await run_log_now(engine, run)
             clock.set(at + timedelta(minutes=10))
             await wait_state(engine, run, "success")
             assert run.times["stopping"] == at + timedelta(minutes=10)
