@@ -10,7 +10,6 @@ package and Alembic is configured in code, so no alembic.ini is needed at run ti
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
