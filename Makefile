@@ -36,6 +36,7 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/schedule_throughput.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/engine.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

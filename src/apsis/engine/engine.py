@@ -267,17 +267,22 @@ class Engine:
                     waiting.cancel()
 
     def _fire_due(self, now: datetime) -> None:
-        due = self._scheduler.pop_due(now)
-        for item in due:
-            self.factory.create_scheduled(item.job, item.run)
-        if due:
-            self.horizon = now
-            self.writer.submit(SetHorizon(now))
+        self._create_due(now)
         while self._timers and self._timers[0].when <= now:
             timer = heapq.heappop(self._timers)
             run = self.index.get(timer.run_id)
             if run is not None:
                 self._fire_timer(timer.kind, run)
+
+    def _create_due(self, now: datetime, *, move_horizon: bool = False) -> None:
+        """Create the runs schedules have due by `now`; with any (or if asked), the
+        horizon moves to `now`, stored in the same batch as those runs."""
+        due = self._scheduler.pop_due(now)
+        for item in due:
+            self.factory.create_scheduled(item.job, item.run)
+        if due or move_horizon:
+            self.horizon = now
+            self.writer.submit(SetHorizon(now))
 
     def _fire_timer(self, kind: str, run: Run) -> None:
         if kind == "due" and run.state == State.scheduled:
@@ -325,11 +330,15 @@ class Engine:
     def replace_jobs(self, jobs: JobDir) -> dict[str, list[str]]:
         """Put a new, already checked job directory in force; report what changed.
 
-        Schedules continue from the horizon with the new definitions, so no time is
-        created twice and a changed job's next runs follow its new schedule.
+        Schedules continue from now with the new definitions, so no time is created
+        twice and a changed job's next runs follow its new schedule. What the old
+        definitions have due by now is created first: the horizon moves only when
+        something is due, and continuing from an older one would create the times a
+        new or changed schedule has between it and now, which were never missed.
         """
         old, new = self.jobs.jobs, jobs.jobs
         report = diff_jobs(old, new)
+        self._create_due(self.clock.now(), move_horizon=True)
         self.jobs = jobs
         self._scheduler.replace_jobs(new, self.horizon)
         self._wake.set()
