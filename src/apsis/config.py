@@ -98,6 +98,10 @@ class ServerConfig(_Section):
     bind: str = "127.0.0.1:5000"
     tls: TlsConfig | None = None
     auth: AuthConfig | None = None
+    subscriber_queue: int = Field(default=10_000, ge=1)
+    """How many updates a live-feed client (a websocket) may fall behind before it is
+    disconnected (close code 1013); it reconnects and reloads. Bounds the memory one
+    slow client can cost the service (DESIGN.md §1 principle 5)."""
 
 
 class AgentConfig(_Section):

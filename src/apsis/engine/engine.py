@@ -20,7 +20,7 @@ import dataclasses
 import heapq
 import itertools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -86,6 +86,13 @@ class Engine:
         self.ops = Operations(self)
         self.adhoc_jobs: dict[str, Job] = {}
         self.started_at = self.clock.now()
+        self.observers: list[Callable[[Run, State, State], None]] = []
+        """Called with (run, old state, new state) once each transition (a new run's
+        first state included, from `new`) is durable: cheap synchronous bookkeeping such
+        as the service's metrics. They must not raise, block, or change the run."""
+        self.stats_sources: list[Callable[[], Mapping[str, Any]]] = []
+        """More sections for `stats()`, from what runs beside the engine (the service's
+        event-loop and process figures), so the stats program reports them too."""
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -186,7 +193,11 @@ class Engine:
 
     def save(self, run: Run) -> asyncio.Future[Any]:
         """Store a change of a run's metadata or run state, not its state."""
-        return self.writer.submit(UpdateRun(to_record(run), expected_state=run.state.value))
+        done = self.writer.submit(UpdateRun(to_record(run), expected_state=run.state.value))
+        if self.events.subscribers:
+            event = {"type": "run_meta", "run_id": run.run_id, "meta": copy.deepcopy(run.meta)}
+            done.add_done_callback(lambda f: self._publish(event, f))
+        return done
 
     def log_line(self, run: Run, message: str) -> None:
         now = self.clock.now()
@@ -203,10 +214,10 @@ class Engine:
     def _when_durable(self, run: Run, old: State, done: asyncio.Future[Any]) -> None:
         """Once `run`'s move from `old` is durable, publish it and follow it up.
 
-        The run may have moved on by then (running and success often commit in one
-        batch), so what is published and followed up is the run as it is now:
-        subscribers see each state once, in order, and only once it is stored; actions
-        fire for this state, once, and see the run JSON of this state.
+        The run may have moved on by the time the write commits (running and success
+        often commit in one batch), so subscribers and actions get the run as it was
+        at this transition: subscribers see each state once, in order, and only once
+        it is stored; actions fire once for this state and see its run JSON.
         """
         state, summary = run.state, run.summary_jso()
         view = _snapshot(run) if run.actions or self.config.action else run
@@ -230,6 +241,8 @@ class Engine:
             return
         if done.result() is not None:
             log.warning("%s: store conflict: %s", run.run_id, done.result())
+        for observe in self.observers:
+            observe(run, old, state)
         if self.events.subscribers:
             self.events.publish({"type": "run", "run": summary})
         if run.actions or self.config.action:
@@ -351,7 +364,7 @@ class Engine:
 
     def stats(self) -> dict[str, Any]:
         now = self.clock.now()
-        return {
+        stats: dict[str, Any] = {
             "time": format_time(now),
             "uptime": (now - self.started_at).total_seconds(),
             "jobs": len(self.jobs.jobs),
@@ -365,6 +378,9 @@ class Engine:
             "subscribers": self.events.subscribers,
             "writer": self.writer.stats(),
         }
+        for source in self.stats_sources:
+            stats.update(source())
+        return stats
 
     async def archive(
         self,

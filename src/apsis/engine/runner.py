@@ -173,9 +173,17 @@ class Runner:
 
     async def fire_actions(self, run: Run) -> None:
         """Fire the actions of `run`'s latest transition: `run` is a snapshot taken then."""
-        actions: list[Action] = [*run.actions, *self._global_actions(run)]
-        for action in actions:
+        own = len(run.actions)
+        actions: list[Action] = [*run.actions, *self.engine.config.action]
+        for i, action in enumerate(actions):
             try:
+                if i >= own:
+                    # The config's actions are bound for each run as its own are (SPEC
+                    # §3.3), once one fires: a template that does not fit this run is an
+                    # action failure only where the action would have fired.
+                    if not action.fires_on(run.state):
+                        continue
+                    action = action.bind(self._names(run))
                 if not await should_fire(action, run, self):
                     continue
                 message = await action.perform(run, self)
@@ -185,23 +193,13 @@ class Runner:
                 if message:
                     self.engine.log_line(run, message)
 
-    def _global_actions(self, run: Run) -> list[Action]:
-        """The config's actions, bound for `run` as its own actions are (SPEC §3.3)."""
-        if not self.engine.config.action:
-            return []
-        names = bind_names(
+    def _names(self, run: Run) -> dict[str, Any]:
+        return bind_names(
             run.args,
             job_id=run.job_id,
             run_id=run.run_id,
             get_calendar=self.engine.jobs.calendars.get,
         )
-        bound = []
-        for action in self.engine.config.action:
-            try:
-                bound.append(action.bind(names))
-            except ApsisError as exc:
-                self.engine.log_line(run, f"action {action} failed: {exc}")
-        return bound
 
     async def schedule_run(
         self, job_id: str, args: Mapping[str, str], *, inherit_from: Run, reason: str

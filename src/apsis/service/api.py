@@ -1,19 +1,22 @@
-"""`/api/v1`: liveness, jobs, and runs as collections (SPEC §9.1).
+"""`/api/v1`: liveness, and runs as collections (SPEC §9.1).
 
 Shapes follow Apsis (research/apsis-reference.md §4): run collections are
-`{"when": now, "runs": {run_id: run}}`, jobs are bare JSON objects.
+`{"when": now, "runs": {run_id: run}}`.
 
-Runs are answered from the engine's memory, which holds every unfinished run and the
-runs finished within `runs.lookback`. Older runs are read from the store only when a
-query asks for them, by `since` before that window or by run ID, so the common query
-(what is happening now) never touches the database.
+Without paging parameters, runs are answered from the engine's memory, which holds
+every unfinished run and the runs finished within `runs.lookback`. Older runs are read
+from the store only when a query asks for them, by `since` before that window or by
+run ID, so the common query (what is happening now) never touches the database. With
+`limit`, `before` or `after`, a page of the whole history is read from the store
+(`paging.py`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -27,13 +30,16 @@ from ..errors import ApsisError, NoSuchJob, SpecErrors
 from ..jobs import match_job_id, parse_job
 from ..model.job import Job
 from ..model.run import Run, run_number
-from ..model.state import State
 from ..timespec import format_time, parse_duration, parse_time
 from .context import ServiceDep
+from .paging import DEFAULT_PAGE, MAX_PAGE, RunFilter, page_runs, parse_bound, parse_state_list
 
 router = APIRouter(tags=["v1"])
 
-_QUERY_NAMES = frozenset({"job_id", "state", "since", "run_id", "summary"})
+_QUERY_NAMES = frozenset(
+    {"job_id", "state", "since", "run_id", "summary", "label", "job_prefix", "limit", "before",
+     "after"}
+)  # fmt: skip
 """Query parameters of GET /runs that are not arg filters; `_job_id=x` filters on an
 arg called job_id."""
 
@@ -66,18 +72,6 @@ async def running(service: ServiceDep) -> dict[str, Any]:
     """Answers once the engine has started: clients poll this after starting a service."""
     await service.running.wait()
     return {}
-
-
-@router.get("/jobs")
-async def get_jobs(service: ServiceDep, label: str | None = None) -> list[dict[str, Any]]:
-    jobs = sorted(service.engine.jobs.jobs.values(), key=lambda job: job.job_id)
-    return [job.to_jso() for job in jobs if label is None or label in job.labels]
-
-
-@router.get("/jobs/{job_id:path}")
-async def get_job(service: ServiceDep, job_id: str) -> dict[str, Any]:
-    engine = service.engine
-    return engine.job(resolve_job_id(engine, job_id)).to_jso()
 
 
 # --- GET /runs -----------------------------------------------------------------------
@@ -117,49 +111,33 @@ def _valid_run_ids(run_ids: Iterable[str]) -> list[str]:
     return valid
 
 
-def _matches(
-    run: Run, job_id: str | None, state: State | None, since: datetime | None,
-    args: Mapping[str, str],
-) -> bool:  # fmt: skip
-    return (
-        (job_id is None or run.job_id == job_id)
-        and (state is None or run.state == state)
-        and (since is None or run.schedule_time >= since)
-        and all(run.args.get(name) == value for name, value in args.items())
-    )
-
-
-def _in_memory(engine: Engine, job_id: str | None, run_ids: list[str] | None) -> Iterable[Run]:
+def _in_memory(engine: Engine, where: RunFilter) -> Iterable[Run]:
     """The runs in memory a query could match, through the narrowest index."""
-    if run_ids is not None:
-        return (run for run in map(engine.index.get, run_ids) if run is not None)
-    if job_id is not None:
-        return engine.index.runs_of_job(job_id)
+    if where.run_ids is not None:
+        return (run for run in map(engine.index.get, where.run_ids) if run is not None)
+    if where.job_id is not None:
+        return engine.index.runs_of_job(where.job_id)
     return engine.index
 
 
-async def _stored(
-    engine: Engine, job_id: str | None, state: State | None, since: datetime | None,
-    args: Mapping[str, str], run_ids: list[str] | None,
-) -> list[Run]:  # fmt: skip
+async def _stored(engine: Engine, where: RunFilter) -> list[Run]:
     """The matching runs that only the store has: those asked for by ID that are not in
     memory, or, for a `since` before the memory window, everything from then on."""
-    if run_ids is not None:
-        run_ids = [run_id for run_id in run_ids if engine.index.get(run_id) is None]
+    if where.run_ids is not None:
+        run_ids = [run_id for run_id in where.run_ids if engine.index.get(run_id) is None]
         if not run_ids:
             return []
+        where = dataclasses.replace(where, run_ids=run_ids)
     else:
         lookback = engine.config.runs.lookback
-        if since is None or lookback is None:
+        if where.since is None or lookback is None:
             return []
-        if since >= engine.clock.now() - timedelta(seconds=lookback):
+        if where.since >= engine.clock.now() - timedelta(seconds=lookback):
             return []
-    records = await engine.writer.read(
-        engine.store.query_runs, job_id=job_id, states=None if state is None else [state.value],
-        run_ids=run_ids, args=args or None, since=since,
-    )  # fmt: skip
+    records = await engine.writer.read(engine.store.query_runs, **where.store_filters())
     # A run in memory may be ahead of its stored record: memory answered for it.
-    return [from_record(r) for r in records if engine.index.get(r["run_id"]) is None]
+    runs = [from_record(r) for r in records if engine.index.get(r["run_id"]) is None]
+    return [run for run in runs if where.label is None or where.label in run.labels]
 
 
 @router.get("/runs")
@@ -167,29 +145,46 @@ async def get_runs(
     request: Request,
     service: ServiceDep,
     job_id: Annotated[str | None, Query(description="a job ID, matched fuzzily")] = None,
-    state: Annotated[State | None, Query(description="one run state")] = None,
+    state: Annotated[
+        list[str] | None, Query(description="state names; repeat it or separate with commas")
+    ] = None,
     since: Annotated[str | None, Query(description="runs scheduled at or after")] = None,
     run_id: Annotated[list[str] | None, Query(description="repeatable")] = None,
     summary: bool = False,
+    label: Annotated[str | None, Query(description="runs carrying this label")] = None,
+    job_prefix: Annotated[str | None, Query(description="job IDs starting so")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE, description="page size")] = None,
+    before: Annotated[str | None, Query(description="a time or a cursor")] = None,
+    after: Annotated[str | None, Query(description="a time or a cursor")] = None,
 ) -> dict[str, Any]:
     """Runs matching every filter; any other `name=value` parameter filters on args.
 
-    `since` compares with the schedule time, the time the store indexes.
+    `since` compares with the schedule time, the time the store indexes. With `limit`,
+    `before` or `after`, one page of the whole stored history (docs/api.md, Paging).
     """
     engine = service.engine
+    now = engine.clock.now()
     try:
-        since_time = None if since is None else parse_time(since, engine.clock.now())
+        since_time = None if since is None else parse_time(since, now)
     except ValueError as exc:
         raise ApsisError(f"since: {exc}") from None
-    args = _arg_filters(request)
-    job = _job_filter(engine, job_id)
-    run_ids = None if run_id is None else _valid_run_ids(run_id)
-    found = [
-        run
-        for run in _in_memory(engine, job, run_ids)
-        if _matches(run, job, state, since_time, args)
-    ]
-    found += await _stored(engine, job, state, since_time, args, run_ids)
+    where = RunFilter(
+        job_id=_job_filter(engine, job_id),
+        job_prefix=job_prefix,
+        states=parse_state_list(state),
+        label=label,
+        since=since_time,
+        args=_arg_filters(request),
+        run_ids=None if run_id is None else _valid_run_ids(run_id),
+    )
+    if limit is not None or before is not None or after is not None:
+        page = await page_runs(
+            engine, where, before=parse_bound("before", before, now),
+            after=parse_bound("after", after, now), limit=limit or DEFAULT_PAGE,
+        )  # fmt: skip
+        return page.jso(engine, summary)
+    found = [run for run in _in_memory(engine, where) if where.matches(run)]
+    found += await _stored(engine, where)
     return runs_response(engine, found, summary)
 
 

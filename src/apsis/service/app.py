@@ -24,7 +24,7 @@ from ..config import Config
 from ..engine.engine import Engine
 from ..engine.operations import NoSuchRun
 from ..errors import ApsisError, JobDirErrors, NoSuchJob, SpecErrors, format_location
-from . import api, control, runs
+from . import api, control, jobs, metrics, run_streams, runs, stream
 from .context import Service
 
 _NOT_FOUND = (NoSuchRun, NoSuchJob)
@@ -54,8 +54,13 @@ def create_app(
         service.running = running
     app.state.service = service
     app.include_router(api.router, prefix="/api/v1")
+    app.include_router(jobs.router, prefix="/api/v1")
     app.include_router(runs.router, prefix="/api/v1")
+    app.include_router(metrics.stats_router, prefix="/api/v1")
+    app.include_router(stream.router, prefix="/api/v1")
+    app.include_router(run_streams.router, prefix="/api/v1")
     app.include_router(control.router, prefix="/api/control")
+    app.include_router(metrics.router)
 
     @app.middleware("http")
     async def durable_before_visible(

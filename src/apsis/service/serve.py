@@ -32,6 +32,7 @@ from ..jobs import JobDir
 from ..jobs.watch import JobDirWatcher
 from ..store import Store, create_store, open_store
 from .app import create_app
+from .context import Service
 from .control import load_jobs, reload_jobs_in_force
 
 log = logging.getLogger(__name__)
@@ -174,11 +175,14 @@ async def _serve(config: Config, jobs: JobDir, store: Store, sock: socket.socket
         loop.add_signal_handler(signum, on_signal, signum)
     serving = asyncio.create_task(server.serve(sockets=[sock]), name="http")
     log.info("listening on http://%s:%d", host, port)
+    service: Service = app.state.service
+    service.start()
     try:
         await engine.start()
     except BaseException:
         server.should_exit = True
         await serving
+        await service.close()
         await engine.close()
         raise
     running.set()
@@ -190,5 +194,6 @@ async def _serve(config: Config, jobs: JobDir, store: Store, sock: socket.socket
     await serving
     if watching is not None:
         watching.cancel()
+    await service.close()
     await engine.close()
     return restart

@@ -156,12 +156,14 @@ class Concurrency:
         self.engine = engine
         self.job_ids = job_ids
         self.max = 0
-        self.history: list[int] = []
+        self.moves: list[tuple[str, str]] = []
+        """(run ID, new state) of each move, in order."""
         original = engine.index.moved
 
         def moved(run: Run, old: State) -> None:
             original(run, old)
             if run.job_id in job_ids:
+                self.moves.append((run.run_id, run.state.value))
                 self._record()
 
         engine.index.moved = moved  # type: ignore[method-assign]
@@ -171,8 +173,16 @@ class Concurrency:
         active = sum(
             1 for r in self.engine.index if r.job_id in self.job_ids and r.state in holding
         )
-        self.history.append(active)
         self.max = max(self.max, active)
+
+    def finished_before(self, run: Run) -> int:
+        """How many runs had finished when `run` began starting."""
+        done = 0
+        for run_id, state in self.moves:
+            if (run_id, state) == (run.run_id, "starting"):
+                return done
+            done += state in ("success", "failure", "error", "skipped")
+        raise AssertionError(f"{run.run_id} never started")
 
 
 @dataclass
@@ -191,14 +201,14 @@ class HookServer:
 @contextlib.contextmanager
 def hook_server() -> Iterator[HookServer]:
     lock = threading.Lock()
-    hooks: list[HookServer] = []
+    hook = HookServer(url="")
 
     class Handler(BaseHTTPRequestHandler):
         def _receive(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"null")
             with lock:
-                hooks[0].requests.append((self.command, self.path, body))
+                hook.requests.append((self.command, self.path, body))
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -209,11 +219,11 @@ def hook_server() -> Iterator[HookServer]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    hooks.append(HookServer(f"http://127.0.0.1:{server.server_address[1]}"))
+    hook.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, name="hook-server", daemon=True)
     thread.start()
     try:
-        yield hooks[0]
+        yield hook
     finally:
         server.shutdown()
         server.server_close()

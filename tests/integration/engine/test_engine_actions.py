@@ -207,6 +207,9 @@ def test_global_actions_from_the_config_fire_for_every_job(tmp_path: Path) -> No
             "action:\n"
             f"  - {{type: webhook, url: '{hooks.url}/{{{{ job_id }}}}/{{{{ run_id }}}}',"
             " if: {states: [success, failure]}}\n"
+            # Only runs with a `date` arg can render this one.
+            f"  - {{type: webhook, url: '{hooks.url}/date/{{{{ date }}}}',"
+            " if: {states: [failure]}}\n"
         )
 
         async def body() -> None:
@@ -219,6 +222,14 @@ def test_global_actions_from_the_config_fire_for_every_job(tmp_path: Path) -> No
                 assert received == [
                     (f"/one/{one.run_id}", "success"),
                     (f"/two/{two.run_id}", "failure"),
+                ]
+                # A template that does not fit the run fails the action where it fires.
+                assert not any("failed" in line for line in await run_log(engine, one))
+                failed = [line for line in await run_log(engine, two) if "failed" in line]
+                assert failed == [
+                    f"action webhook POST {hooks.url}/date/{{{{ date }}}} failed: "
+                    "url: 'date' is undefined in "
+                    f"'{hooks.url}/date/{{{{ date }}}}'"
                 ]
 
         asyncio.run(body())

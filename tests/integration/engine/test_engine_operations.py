@@ -25,6 +25,7 @@ from .harness import (
     run_log,
     running_engine,
     runs_of,
+    settle,
     stored_run,
     wait_state,
     write_jobs,
@@ -39,7 +40,7 @@ JOBS = {
     "stubborn": (
         "program:\n"
         "  type: shell\n"
-        "  command: \"trap '' TERM; while true; do sleep 0.05; done\"\n"
+        "  command: \"trap '' TERM; echo ready; while true; do sleep 0.05; done\"\n"
         "  stop: {grace_period: 30}\n"
     ),
 }
@@ -223,6 +224,8 @@ def test_signal_reaches_a_stopping_process(tmp_path: Path) -> None:
         async with running_engine(tmp_path, FakeClock(START)) as engine:
             run = engine.schedule("stubborn", {})
             await wait_state(engine, run, "running")
+            # Not before the shell ignores SIGTERM.
+            await settle(lambda: b"ready" in engine.runner.outputs[run.run_id], message="ready")
             await engine.ops.stop(run)
             await asyncio.sleep(0.1)
             assert run.state.value == "stopping"

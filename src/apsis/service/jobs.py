@@ -1,0 +1,88 @@
+"""`/api/v1/jobs`: the jobs in force, one job, its runs and its upcoming schedule.
+
+Job IDs contain slashes (`etl/load`), so the routes take the ID as a path, and the
+suffixes `/runs` and `/schedule` are reserved: `/jobs/etl/load/runs` is the runs of
+`etl/load`, never the job `etl/load/runs`. Such a job is still reached by its fuzzy
+form (`/jobs/etl load runs`) or in `/jobs`. The suffixed routes are registered first,
+since routes are tried in order and the plain path would match them all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from ..errors import ApsisError, NoSuchJob
+from ..jobs.preview import preview_runs, run_to_jso
+from ..timespec import parse_time
+from .api import resolve_job_id
+from .context import ServiceDep
+from .paging import DEFAULT_PAGE, MAX_PAGE, RunFilter, page_runs, parse_bound
+
+router = APIRouter(tags=["jobs"])
+
+DEFAULT_PREVIEW = 10
+MAX_PREVIEW = 1000
+
+
+@router.get("/jobs")
+async def get_jobs(service: ServiceDep, label: str | None = None) -> list[dict[str, Any]]:
+    jobs = sorted(service.engine.jobs.jobs.values(), key=lambda job: job.job_id)
+    return [job.to_jso() for job in jobs if label is None or label in job.labels]
+
+
+@router.get("/jobs/{job_id:path}/runs")
+async def get_job_runs(
+    service: ServiceDep,
+    job_id: str,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+    before: Annotated[str | None, Query(description="a time or a cursor")] = None,
+    after: Annotated[str | None, Query(description="a time or a cursor")] = None,
+    summary: bool = False,
+) -> dict[str, Any]:
+    """The job's runs from the whole history, newest first, a page at a time.
+
+    A job no longer in the job directory is found by its exact ID while it has runs.
+    """
+    engine = service.engine
+    now = engine.clock.now()
+    try:
+        target, known = resolve_job_id(engine, job_id), True
+    except NoSuchJob:
+        target, known = job_id, False
+    page = await page_runs(
+        engine, RunFilter(job_id=target), before=parse_bound("before", before, now),
+        after=parse_bound("after", after, now), limit=limit,
+    )  # fmt: skip
+    if not known and not page.rows and before is None and after is None:
+        raise NoSuchJob(job_id)
+    return page.jso(engine, summary)
+
+
+@router.get("/jobs/{job_id:path}/schedule")
+async def get_job_schedule(
+    service: ServiceDep,
+    job_id: str,
+    count: Annotated[int, Query(ge=1, le=MAX_PREVIEW)] = DEFAULT_PREVIEW,
+    start: Annotated[str | None, Query(description='a time, or "now" (default)')] = None,
+) -> dict[str, Any]:
+    """The next `count` runs the job's schedules will create from `start` on: their
+    times, args, stop times and notes. Nothing is created."""
+    engine = service.engine
+    now = engine.clock.now()
+    try:
+        start_time = now if start is None else parse_time(start, now)
+    except ValueError as exc:
+        raise ApsisError(f"start: {exc}") from None
+    job = engine.job(resolve_job_id(engine, job_id))
+    # Schedules are pure; a long preview of a sparse calendar must not hold the loop.
+    runs = await asyncio.to_thread(preview_runs, job, start_time, count)
+    return {"job_id": job.job_id, "runs": [run_to_jso(run) for run in runs]}
+
+
+@router.get("/jobs/{job_id:path}")
+async def get_job(service: ServiceDep, job_id: str) -> dict[str, Any]:
+    engine = service.engine
+    return engine.job(resolve_job_id(engine, job_id)).to_jso()
