@@ -23,24 +23,25 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from ..config import Config
 from ..errors import ApsisError, NoSuchJob
-from ..jobs import JobDir, parse_job
+from ..jobs import JobDir
 from ..model.job import Job
 from ..model.run import Run
 from ..model.state import FINISHED, State, can_transition
 from ..program.base import Execution
-from ..store.ops import AppendLog, InsertRun, PutAdhocJob, SetHorizon, UpdateRun
+from ..store.ops import AppendLog, InsertRun, SetHorizon, UpdateRun
 from ..store.store import Store
 from ..store.writer import GroupWriter
 from ..timespec import format_time
+from .adhoc import AdhocJobs
 from .catchup import plan_catchup
 from .clock import Clock
 from .creation import RunFactory
 from .events import Events
+from .housekeeping import Housekeeping
 from .index import RunIndex
 from .operations import Operations
 from .records import from_record, to_record
@@ -84,13 +85,12 @@ class Engine:
         self._loop_task: asyncio.Task[None] | None = None
         self._scheduler = Scheduler({}, self.horizon)
         self.ops = Operations(self)
-        self.adhoc_jobs: dict[str, Job] = {}
-        self.started_at = self.clock.now()
+        self.adhoc = AdhocJobs(self)
+        self.housekeeping = Housekeeping(self)
         self.observers: list[Callable[[Run, State, State], None]] = []
         """Called with (run, old state, new state) once each transition (a new run's
         first state included, from `new`) is durable: cheap synchronous bookkeeping such
         as the service's metrics. They must not raise, block, or change the run."""
-        self.stats_sources: list[Callable[[], Mapping[str, Any]]] = []
         """More sections for `stats()`, from what runs beside the engine (the service's
         event-loop and process figures), so the stats program reports them too."""
 
@@ -106,7 +106,7 @@ class Engine:
         for record in records:
             run = from_record(record)
             self.index.add(run)
-        await self._load_adhoc_jobs()
+        await self.adhoc.load_for(self.index)
         for run in list(self.index):
             self._restore(run)
         stored_horizon = await self.writer.read(self.store.get_horizon)
@@ -122,7 +122,7 @@ class Engine:
         self.writer.submit(SetHorizon(now))
         self._scheduler = Scheduler(self.jobs.jobs, now)
         self._loop_task = asyncio.create_task(self._timer_loop(), name="apsis-timers")
-        self.spawn(self._retire_loop(), "retire old runs")
+        self.spawn(self.housekeeping.retire_loop(), "retire old runs")
 
     async def close(self) -> None:
         """Stop the timers and tasks and flush the store; running programs are left
@@ -307,16 +307,19 @@ class Engine:
 
     # --- what others ask of the engine ------------------------------------------------
 
+    def workload(self) -> dict[str, int]:
+        """Counts of what the engine is juggling, for statistics."""
+        return {
+            "tasks": len(self._tasks),
+            "timers": len(self._timers),
+            "schedule_cursors": len(self._scheduler),
+        }
+
     def job(self, job_id: str) -> Job:
-        job = self.jobs.jobs.get(job_id) or self.adhoc_jobs.get(job_id)
+        job = self.jobs.jobs.get(job_id) or self.adhoc.jobs.get(job_id)
         if job is None:
             raise NoSuchJob(job_id)
         return job
-
-    def add_adhoc_job(self, job: Job) -> None:
-        """Register a job posted with a run (SPEC §9.1); it is stored, never scheduled."""
-        self.adhoc_jobs[job.job_id] = job
-        self.writer.submit(PutAdhocJob(job.job_id, job.to_jso()))
 
     def params_of(self, job_id: str) -> list[str]:
         return list(self.job(job_id).params)
@@ -359,99 +362,6 @@ class Engine:
             for job_id in job_ids:
                 self.events.publish({"type": f"job_{kind}", "job_id": job_id})
         return report
-
-    # --- services for internal programs -----------------------------------------------
-
-    def stats(self) -> dict[str, Any]:
-        now = self.clock.now()
-        stats: dict[str, Any] = {
-            "time": format_time(now),
-            "uptime": (now - self.started_at).total_seconds(),
-            "jobs": len(self.jobs.jobs),
-            "runs": {
-                "in_memory": len(self.index),
-                "by_state": {s.value: n for s, n in self.index.states.items() if n},
-            },
-            "tasks": len(self._tasks),
-            "timers": len(self._timers),
-            "schedule_cursors": len(self._scheduler),
-            "subscribers": self.events.subscribers,
-            "writer": self.writer.stats(),
-        }
-        for source in self.stats_sources:
-            stats.update(source())
-        return stats
-
-    async def archive(
-        self,
-        *,
-        age: float,
-        path: str,
-        count: int,
-        chunk_size: int | None = None,
-        chunk_sleep: float | None = None,
-    ) -> dict[str, Any]:
-        """Move finished runs older than `age` seconds out of the database and memory."""
-        before = self.clock.now() - timedelta(seconds=age)
-        result: dict[str, Any] = await self.writer.read(
-            self.store.archive, before, Path(path), count, chunk_size or count
-        )
-        for run in [r for r in self.index if r.finished and r.schedule_time < before]:
-            self.index.remove(run)
-        return result
-
-    async def vacuum(self) -> dict[str, Any]:
-        started = self.clock.now()
-        await self.writer.read(self.store.vacuum)
-        return {"time": (self.clock.now() - started).total_seconds()}
-
-    async def _load_adhoc_jobs(self) -> None:
-        """The ad hoc jobs of runs in memory, so they can be shown and rerun."""
-        for job_id in {run.job_id for run in self.index} - self.jobs.jobs.keys():
-            await self.load_adhoc_job(job_id)
-
-    async def load_adhoc_job(self, job_id: str) -> Job | None:
-        """An ad hoc job from the store (posted with a run before a restart)."""
-        if job_id in self.adhoc_jobs:
-            return self.adhoc_jobs[job_id]
-        jso = await self.writer.read(self.store.get_adhoc_job, job_id)
-        if jso is None:
-            return None
-        try:
-            job = parse_job(_job_file_form(jso), job_id, {"calendars": self.jobs.calendars})
-        except ApsisError as exc:
-            log.warning("ad hoc job %s cannot be loaded: %s", job_id, exc)
-            return None
-        self.adhoc_jobs[job_id] = job
-        return job
-
-    async def _retire_loop(self, interval: float = 60.0) -> None:
-        while True:
-            await self.clock.sleep_until(self.clock.now() + timedelta(seconds=interval))
-            self.retire()
-
-    def retire(self) -> int:
-        """Drop finished runs older than `runs.lookback` from memory (they stay stored)."""
-        lookback = self.config.runs.lookback
-        if lookback is None:
-            return 0
-        cutoff = self.clock.now() - timedelta(seconds=lookback)
-        old = [r for r in self.index if r.finished and r.times[r.state.value] < cutoff]
-        for run in old:
-            self.index.remove(run)
-        return len(old)
-
-
-def _job_file_form(jso: dict[str, Any]) -> dict[str, Any]:
-    """A stored job's JSON as a job file would write it (without display fields)."""
-    form = {k: v for k, v in jso.items() if k not in ("job_id", "ad_hoc")}
-    for key in ("condition", "action"):
-        form[key] = [{k: v for k, v in item.items() if k != "str"} for item in form[key]]
-    form["program"] = {k: v for k, v in form["program"].items() if k != "str"}
-    form["schedule"] = []
-    if form.get("retry") is None:
-        form.pop("retry", None)
-    return {**form, "ad_hoc": True}
 
 
 def _snapshot(run: Run) -> Run:

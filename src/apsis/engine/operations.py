@@ -67,7 +67,7 @@ class Operations:
         if self.engine.index.get(run_id) is None:
             self.engine.index.add(run)
         if run.job_id not in self.engine.jobs.jobs:
-            await self.engine.load_adhoc_job(run.job_id)
+            await self.engine.adhoc.load(run.job_id)
         return run
 
     def start(self, run: Run) -> None:

@@ -45,7 +45,9 @@ class Runner:
         return self.engine.config.smtp
 
     def _context(self, run: Run) -> RunContext:
-        return RunContext(run.run_id, run.job_id, run.schedule_time, services=self.engine)
+        return RunContext(
+            run.run_id, run.job_id, run.schedule_time, services=self.engine.housekeeping
+        )
 
     def start(self, run: Run) -> None:
         """scheduled/waiting → starting; the program starts once that is durable."""

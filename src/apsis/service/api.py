@@ -57,7 +57,7 @@ def runs_response(engine: Engine, runs: Iterable[Run], summary: bool = False) ->
 
 def resolve_job_id(engine: Engine, target: str) -> str:
     """A job ID as a user typed it (SPEC §9.1 fuzzy IDs); ad hoc jobs only exactly."""
-    if target in engine.jobs.jobs or target in engine.adhoc_jobs:
+    if target in engine.jobs.jobs or target in engine.adhoc.jobs:
         return target
     return match_job_id(target, engine.jobs.jobs)
 
@@ -265,7 +265,7 @@ async def post_runs(
     if body.job is not None:
         job = _adhoc_job(engine, body.job)
         RunFactory.check_args(job, body.args)
-        engine.add_adhoc_job(job)
+        engine.adhoc.add(job)
     elif body.job_id is not None:
         job = engine.job(resolve_job_id(engine, body.job_id))
     else:

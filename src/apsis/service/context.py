@@ -44,7 +44,7 @@ class Service:
     def start(self) -> None:
         """Start measuring (before the engine starts, so its start-up counts too)."""
         self.metrics.attach()
-        self.engine.stats_sources.append(self._stats)
+        self.engine.housekeeping.stats_sources.append(self._stats)
         self._monitoring = asyncio.create_task(self.loop_monitor.run(), name="loop monitor")
 
     async def close(self) -> None:

@@ -27,7 +27,7 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 async def get_stats(service: ServiceDep) -> dict[str, Any]:
     """The engine's figures with the event loop's lag and the process's memory; the
     shape may change between versions (it is for people and dashboards)."""
-    return service.engine.stats()
+    return service.engine.housekeeping.stats()
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
@@ -38,7 +38,7 @@ async def get_metrics(service: ServiceDep) -> PlainTextResponse:
 def exposition(service: Service) -> Iterator[str]:
     """The metric families, each with its HELP and TYPE lines."""
     engine = service.engine
-    stats = engine.stats()
+    stats = engine.housekeeping.stats()
     by_state = stats["runs"]["by_state"]
     yield from _family(
         "apsis_runs", "gauge", "Runs held in memory, by state.",

@@ -3,7 +3,7 @@ transitions by state, and start lag per job.
 
 Everything here is bookkeeping on the event loop, O(1) per transition, and reaches the
 engine through two small hooks: `Engine.observers` (told of each durable transition)
-and `Engine.stats_sources` (sections added to `Engine.stats()`, so the stats program
+and `Housekeeping.stats_sources` (sections added to its `stats()`, so the stats program
 reports the same figures as `/api/v1/stats`).
 """
 
