@@ -32,7 +32,7 @@ from ..model.job import Job
 from ..model.run import Run
 from ..model.state import FINISHED, State, can_transition
 from ..program.base import Execution
-from ..store.ops import AppendLog, InsertRun, SetHorizon, UpdateRun
+from ..store.ops import AppendLog, SetHorizon
 from ..store.store import Store
 from ..store.writer import GroupWriter
 from ..timespec import format_time
@@ -44,10 +44,11 @@ from .events import Events
 from .housekeeping import Housekeeping
 from .index import RunIndex
 from .operations import Operations
-from .records import from_record, to_record
+from .records import from_record
 from .runner import Runner
 from .scheduler import Scheduler
 from .waiter import Waiter
+from .writes import RunWrites
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class Engine:
         self.index = RunIndex()
         self.events = Events()
         self.writer = GroupWriter(store)
+        self.writes = RunWrites(self.writer)
         self.factory = RunFactory(self)
         self.waiter = Waiter(self)
         self.runner = Runner(self)
@@ -177,7 +179,7 @@ class Engine:
             run.meta["elapsed"] = (now - run.times["running"]).total_seconds()
         self.index.moved(run, old)
         self.log_line(run, message or (f"{state.value}: {reason}" if reason else state.value))
-        done = self.writer.submit(UpdateRun(to_record(run), expected_state=old.value))
+        done = self.writes.update(run, old)
         self._when_durable(run, old, done)
         self.waiter.notify(run)
         return done
@@ -185,7 +187,7 @@ class Engine:
     def insert(self, run: Run, message: str) -> asyncio.Future[Any]:
         """Store a new run (in any state) with its first run-log line."""
         self.index.add(run)
-        done = self.writer.submit(InsertRun(to_record(run)))
+        done = self.writes.insert(run)
         self.log_line(run, message)
         self._when_durable(run, State.new, done)
         self.waiter.notify(run)
@@ -193,7 +195,7 @@ class Engine:
 
     def save(self, run: Run) -> asyncio.Future[Any]:
         """Store a change of a run's metadata or run state, not its state."""
-        done = self.writer.submit(UpdateRun(to_record(run), expected_state=run.state.value))
+        done = self.writes.update(run, run.state)
         if self.events.subscribers:
             event = {"type": "run_meta", "run_id": run.run_id, "meta": copy.deepcopy(run.meta)}
             done.add_done_callback(lambda f: self._publish(event, f))
@@ -219,7 +221,8 @@ class Engine:
         at this transition: subscribers see each state once, in order, and only once
         it is stored; actions fire once for this state and see its run JSON.
         """
-        state, summary = run.state, run.summary_jso()
+        state = run.state
+        summary = run.summary_jso() if self.events.subscribers else None
         view = _snapshot(run) if run.actions or self.config.action else run
         done.add_done_callback(lambda f: self._committed(run, view, summary, old, state, f))
 
@@ -227,7 +230,7 @@ class Engine:
         self,
         run: Run,
         view: Run,
-        summary: dict[str, Any],
+        summary: dict[str, Any] | None,
         old: State,
         state: State,
         done: asyncio.Future[Any],
@@ -243,7 +246,7 @@ class Engine:
             log.warning("%s: store conflict: %s", run.run_id, done.result())
         for observe in self.observers:
             observe(run, old, state)
-        if self.events.subscribers:
+        if summary is not None:
             self.events.publish({"type": "run", "run": summary})
         if run.actions or self.config.action:
             self.spawn(self.runner.fire_actions(view), f"actions {run.run_id}")

@@ -56,6 +56,9 @@ class GroupWriter:
         self._thread = threading.Thread(target=self._run, name="apsis-store-writer", daemon=True)
         self._thread.start()
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apsis-store-reader")
+        self.before_flush: list[Callable[[], None]] = []
+        """Called just before each batch is cut, to submit ops prepared lazily (the
+        engine's run records: one per run per batch, however often it moved)."""
         self.batches_written = 0
         """How many batches (transactions) have completed, failed ones included."""
         self._ops_written = 0
@@ -86,6 +89,7 @@ class GroupWriter:
 
         Batches commit in order, so waiting for the last op submitted is enough.
         """
+        self._gather()
         if self._pending:
             last = self._pending[-1][1]
         elif self._last_in_flight is not None:
@@ -109,10 +113,19 @@ class GroupWriter:
             "write_seconds": round(self._write_seconds, 6),
         }
 
+    def request_flush(self) -> None:
+        """Make sure a batch is cut soon, for ops a `before_flush` hook will submit."""
+        self._schedule_flush()
+
+    def _gather(self) -> None:
+        for hook in self.before_flush:
+            hook()
+
     async def close(self) -> None:
         """Write everything submitted so far, then stop both threads."""
         if self._closed:
             return
+        self._gather()
         self._closed = True
         if self._pending or self._in_flight:
             self._drained = self._loop.create_future()
@@ -131,8 +144,11 @@ class GroupWriter:
 
     def _flush(self) -> None:
         self._flush_scheduled = False
-        if self._in_flight or not self._pending:
+        if self._in_flight:
             return  # _done flushes again when the batch in flight completes
+        self._gather()
+        if not self._pending:
+            return
         batch, self._pending = self._pending, []
         self._in_flight = True
         self._last_in_flight = batch[-1][1]
