@@ -145,3 +145,32 @@ def test_reads_run_on_the_reader_thread(store: Store) -> None:
     assert run == record(1)
     assert page == [record(1)]
     assert thread.startswith("apsis-store-reader")
+
+
+def test_before_flush_hooks_add_their_ops_to_the_batch_being_cut(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = Recorder(store, monkeypatch)
+
+    async def main() -> None:
+        writer = GroupWriter(store)
+        lazy: list[Op] = [InsertRun(record(1))]
+
+        def submit_lazy() -> None:
+            for op in lazy:
+                writer.submit(op)
+            lazy.clear()
+
+        writer.before_flush.append(submit_lazy)
+        await writer.submit(AppendLog("r1", T0, "created"))
+        writer.request_flush()  # a hook with ops and nothing else pending still flushes
+        lazy.append(UpdateRun(record(1, state="running"), "new"))
+        await writer.barrier()
+        await writer.close()
+
+    asyncio.run(main())
+    assert [[type(op).__name__ for op in batch] for batch in recorder.batches] == [
+        ["AppendLog", "InsertRun"],
+        ["UpdateRun"],
+    ]
+    assert store.get_run("r1") == record(1, state="running")
