@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from ..model.job import Job
 from ..schedule import ScheduledRun
 
 _TICK = timedelta(microseconds=1)
+log = logging.getLogger(__name__)
 
 
 @dataclass(order=True)
@@ -60,7 +62,7 @@ class Scheduler:
             if not entry.enabled:
                 continue
             runs = entry.runs(after + _TICK, job.job_id)
-            first = next(runs, None)
+            first = _next(runs, job.job_id)
             if first is not None:
                 cursor = _Cursor(first.nominal, next(self._seq), job.job_id, runs, first)
                 heapq.heappush(self._heap, cursor)
@@ -81,7 +83,7 @@ class Scheduler:
             item = cursor.current
             args = job.run_args(item.args, item.time)
             due.append(Due(job, ScheduledRun(item.nominal, item.time, args, item.stop, item.note)))
-            following = next(cursor.runs, None)
+            following = _next(cursor.runs, cursor.job_id)
             if following is None:
                 heapq.heappop(self._heap)
             else:
@@ -91,3 +93,16 @@ class Scheduler:
 
     def __len__(self) -> int:
         return len(self._heap)
+
+
+def _next(runs: Iterator[ScheduledRun], job_id: str) -> ScheduledRun | None:
+    """The schedule's next run; None when it has no more, or cannot say.
+
+    A schedule can fail to go on (an exchange calendar with no data that far ahead):
+    that schedule stops, loudly, and every other job keeps its schedule.
+    """
+    try:
+        return next(runs, None)
+    except ValueError as exc:
+        log.critical("%s: a schedule stopped producing runs: %s", job_id, exc)
+        return None
