@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/schedule_throughput.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

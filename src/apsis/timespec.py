@@ -114,7 +114,11 @@ def parse_time(value: Any, now: datetime | None = None) -> datetime:
     if result.tzinfo is None or result.utcoffset() is None:
         shown = value if isinstance(value, str) else result.isoformat()
         raise ValueError(f"{shown!r} has no time zone offset (add Z for UTC)")
-    return result.astimezone(UTC)
+    try:
+        return result.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00+01:00 is a valid ISO time with no UTC instant in range.
+        raise ValueError(f"{value!r} is out of range") from None
 
 
 def parse_tz(value: Any) -> ZoneInfo:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -17,10 +22,12 @@ from ..errors import ApsisError, JobDirErrors, StoreError
 from ..jobs import JobDir, load_job_dir, match_job_id, preview_runs, run_to_jso
 from ..model.job import Job
 from ..store import SCHEMA_VERSION, create_store, migrate_store, open_store
-from ..timespec import format_time, parse_time
+from ..timespec import format_time, parse_duration, parse_time
+from . import sanity as sanity_rules
+from .user.client import ApiError, Client, base_url
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
@@ -62,7 +69,8 @@ def _preview_lines(job: Job, start: datetime, count: int) -> list[str]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="apsisctl")
 def main() -> None:
-    """Administer Apsis: check job directories, preview schedules."""
+    """Administer Apsis: check job directories, preview schedules, run and manage the
+    service and its database."""
 
 
 @main.command("check-jobs")
@@ -198,3 +206,149 @@ def serve(
     from ..service.serve import main as serve_main  # FastAPI loads only for this command
 
     sys.exit(serve_main(config_path, overrides, host, port, create_db))
+
+
+# --- commands for a running service ----------------------------------------------------
+
+WAIT_SECONDS = 60.0
+"""How long shut-down and restart wait for the service by default."""
+_POLL = 0.1
+
+
+def _service_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--host` and `--port` of the service to talk to, as `apsis` takes them."""
+    func = click.option(
+        "--port", type=click.IntRange(1, 65535), help="The service's port. [default: 5000]"
+    )(func)
+    return click.option(
+        "--host",
+        metavar="HOST[:PORT]",
+        help="The service's host, or host:port. [default: $APSIS_HOST, else localhost]",
+    )(func)
+
+
+def _wait_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0),
+        default=WAIT_SECONDS,
+        show_default=True,
+        help="Seconds to wait for the service to stop (and to run again).",
+    )(func)
+    return click.option("--no-wait", is_flag=True, help="Return once the service is asked.")(func)
+
+
+@contextmanager
+def _client(host: str | None, port: int | None) -> Iterator[Client]:
+    """A client of the service; any ApiError ends the command with its one line (and
+    the error lines it carries first, one a line, on stdout)."""
+    try:
+        client = Client(base_url(host, port, os.environ.get("APSIS_HOST")))
+    except ApiError as exc:
+        _fail(str(exc))
+    try:
+        yield client
+    except ApiError as exc:
+        for line in exc.errors:
+            click.echo(line)
+        _fail(str(exc))
+    finally:
+        client.close()
+
+
+def _wait(what: str, until: Callable[[], bool], seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while not until():
+        if time.monotonic() > end:
+            _fail(f"timed out after {seconds:g} s waiting for {what}")
+        time.sleep(_POLL)
+
+
+@main.command("reload-jobs")
+@_service_options
+@click.option("--dry-run", is_flag=True, help="Only report what a reload would change.")
+def reload_jobs(host: str | None, port: int | None, dry_run: bool) -> None:
+    """Reload the service's job directory; print the jobs added, removed and changed.
+
+    A directory with any error is refused as a whole: its errors are printed and the
+    jobs in force stay (exit 1).
+    """
+    with _client(host, port) as client:
+        try:
+            report = client.reload_jobs(dry_run)
+        except ApiError as exc:
+            if not exc.errors:
+                raise
+            for line in exc.errors:
+                click.echo(line)
+            _fail(f"{_count(len(exc.errors), 'errors')} in the job directory; nothing reloaded")
+    for kind in ("added", "removed", "changed"):
+        click.echo(f"{kind}: {', '.join(report[kind]) or '-'}")
+    if dry_run:
+        click.echo("dry run: nothing changed")
+
+
+@main.command("shut-down")
+@_service_options
+@_wait_options
+def shut_down(host: str | None, port: int | None, no_wait: bool, timeout: float) -> None:
+    """Stop the service in order, and wait until it has stopped."""
+    with _client(host, port) as client:
+        client.shut_down()
+        if not no_wait:
+            _wait("the service to stop", lambda: not client.alive(), timeout)
+    click.echo(f"{'shutting down' if no_wait else 'stopped'}: {client.url}")
+
+
+@main.command("restart")
+@_service_options
+@_wait_options
+def restart(host: str | None, port: int | None, no_wait: bool, timeout: float) -> None:
+    """Stop the service in order and start it again, reloading its config and jobs;
+    wait until it runs again."""
+    with _client(host, port) as client:
+        client.shut_down(restart=True)
+        if not no_wait:
+            _wait("the service to stop", lambda: not client.alive(), timeout)
+            _wait("the service to run again", client.running, timeout)
+    click.echo(f"{'restarting' if no_wait else 'restarted'}: {client.url}")
+
+
+@main.command("version")
+@_service_options
+def version(host: str | None, port: int | None) -> None:
+    """Print this command's version and the service's."""
+    click.echo(f"apsisctl {__version__}")
+    with _client(host, port) as client:
+        click.echo(f"service {client.version()} at {client.url}")
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command("sanity")
+@_service_options
+@click.option("--slack", default="60s", show_default=True, callback=_duration, metavar="DURATION",
+              help="Margin past the time the engine should have moved a run on.")  # fmt: skip
+@click.option("--max-waiting", callback=_duration, metavar="DURATION",
+              help="Also report runs waiting longer than this.")  # fmt: skip
+def sanity(host: str | None, port: int | None, slack: float, max_waiting: float | None) -> None:
+    """Report unfinished runs stuck where the engine should have moved them on:
+    unscheduled, late, starting, overdue, stopping, waiting (docs/cli.md). Exit 1 if
+    there are any."""
+    with _client(host, port) as client:
+        when, runs = client.runs_now(sanity_rules.UNFINISHED)
+    problems = sanity_rules.find_problems(
+        runs.values(), parse_time(when), slack=slack, max_waiting=max_waiting
+    )
+    for problem in problems:
+        click.echo(problem.line())
+    if problems:
+        _fail(f"{_count(len(problems), 'problems')} in {_count(len(runs), 'unfinished runs')}")
+    click.echo(f"ok: {_count(len(runs), 'unfinished runs')}, no problems")

@@ -33,6 +33,7 @@ from ..model.run import Run, run_number
 from ..timespec import format_time, parse_duration, parse_time
 from .context import ServiceDep
 from .paging import DEFAULT_PAGE, MAX_PAGE, RunFilter, page_runs, parse_bound, parse_state_list
+from .schema import BAD_REQUEST, NOT_FOUND, Empty, Runs, RunsPage, ok
 
 router = APIRouter(tags=["v1"])
 
@@ -62,12 +63,12 @@ def resolve_job_id(engine: Engine, target: str) -> str:
     return match_job_id(target, engine.jobs.jobs)
 
 
-@router.get("/alive")
+@router.get("/alive", response_model=None, responses=ok(Empty))
 async def alive() -> dict[str, Any]:
     return {}
 
 
-@router.get("/running")
+@router.get("/running", response_model=None, responses=ok(Empty))
 async def running(service: ServiceDep) -> dict[str, Any]:
     """Answers once the engine has started: clients poll this after starting a service."""
     await service.running.wait()
@@ -140,7 +141,7 @@ async def _stored(engine: Engine, where: RunFilter) -> list[Run]:
     return [run for run in runs if where.label is None or where.label in run.labels]
 
 
-@router.get("/runs")
+@router.get("/runs", response_model=None, responses={**ok(Runs | RunsPage), **BAD_REQUEST})
 async def get_runs(
     request: Request,
     service: ServiceDep,
@@ -235,7 +236,7 @@ def _times(times: RunTimes, now: datetime) -> tuple[datetime, datetime | None]:
     if stop is None:
         try:
             stop = schedule + timedelta(seconds=parse_duration(times.stop))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a duration past year 9999
             raise ApsisError(f"times.stop: {times.stop!r} is not a time or duration") from None
     if stop <= schedule:
         raise ApsisError(f"times.stop: {format_time(stop)} is not after the schedule time")
@@ -251,7 +252,7 @@ def _adhoc_job(engine: Engine, data: dict[str, Any]) -> Job:
         raise SpecErrors([error.within("job") for error in exc.errors]) from None
 
 
-@router.post("/runs")
+@router.post("/runs", response_model=None, responses={**ok(Runs), **BAD_REQUEST, **NOT_FOUND})
 async def post_runs(
     service: ServiceDep,
     body: NewRuns,

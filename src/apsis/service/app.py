@@ -24,7 +24,7 @@ from ..config import Config
 from ..engine.engine import Engine
 from ..engine.operations import NoSuchRun
 from ..errors import ApsisError, JobDirErrors, NoSuchJob, SpecErrors, format_location
-from . import api, control, jobs, metrics, run_streams, runs, stream
+from . import api, control, jobs, metrics, run_streams, runs, schema, stream
 from .context import Service
 
 _NOT_FOUND = (NoSuchRun, NoSuchJob)
@@ -61,6 +61,7 @@ def create_app(
     app.include_router(run_streams.router, prefix="/api/v1")
     app.include_router(control.router, prefix="/api/control")
     app.include_router(metrics.router)
+    schema.install(app)
 
     @app.middleware("http")
     async def durable_before_visible(

@@ -20,6 +20,7 @@ from ..config import Config
 from ..engine.engine import Engine, diff_jobs
 from ..jobs import JobDir, load_job_dir
 from .context import ServiceDep
+from .schema import BAD_REQUEST, Empty, Error, Reload, Version, ok
 
 router = APIRouter(tags=["control"])
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ async def reload_jobs_in_force(engine: Engine, config: Config) -> dict[str, list
     return report
 
 
-@router.post("/reload_jobs")
+@router.post("/reload_jobs", response_model=None, responses={**ok(Reload), **BAD_REQUEST})
 async def reload_jobs(service: ServiceDep, dry_run: bool = False) -> dict[str, Any]:
     """Report the job IDs added, removed and changed; put them in force unless dry_run."""
     engine = service.engine
@@ -52,7 +53,11 @@ async def reload_jobs(service: ServiceDep, dry_run: bool = False) -> dict[str, A
     return {**report, "dry_run": dry_run}
 
 
-@router.post("/shut_down")
+@router.post(
+    "/shut_down",
+    response_model=None,
+    responses={**ok(Empty), 501: {"model": Error, "description": "Not shut down"}},
+)
 async def shut_down(service: ServiceDep, restart: str | None = None) -> dict[str, Any]:
     """Stop serving and close the engine in order; with `?restart`, start again after.
 
@@ -64,6 +69,6 @@ async def shut_down(service: ServiceDep, restart: str | None = None) -> dict[str
     return {}
 
 
-@router.get("/version")
+@router.get("/version", response_model=None, responses=ok(Version))
 async def version() -> dict[str, Any]:
     return {"version": __version__}

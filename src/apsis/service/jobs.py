@@ -20,6 +20,7 @@ from ..timespec import parse_time
 from .api import resolve_job_id
 from .context import ServiceDep
 from .paging import DEFAULT_PAGE, MAX_PAGE, RunFilter, page_runs, parse_bound
+from .schema import BAD_REQUEST, NOT_FOUND, Job, JobSchedule, RunsPage, ok
 
 router = APIRouter(tags=["jobs"])
 
@@ -27,13 +28,17 @@ DEFAULT_PREVIEW = 10
 MAX_PREVIEW = 1000
 
 
-@router.get("/jobs")
+@router.get("/jobs", response_model=None, responses=ok(list[Job]))
 async def get_jobs(service: ServiceDep, label: str | None = None) -> list[dict[str, Any]]:
     jobs = sorted(service.engine.jobs.jobs.values(), key=lambda job: job.job_id)
     return [job.to_jso() for job in jobs if label is None or label in job.labels]
 
 
-@router.get("/jobs/{job_id:path}/runs")
+@router.get(
+    "/jobs/{job_id:path}/runs",
+    response_model=None,
+    responses={**ok(RunsPage), **BAD_REQUEST, **NOT_FOUND},
+)
 async def get_job_runs(
     service: ServiceDep,
     job_id: str,
@@ -61,7 +66,11 @@ async def get_job_runs(
     return page.jso(engine, summary)
 
 
-@router.get("/jobs/{job_id:path}/schedule")
+@router.get(
+    "/jobs/{job_id:path}/schedule",
+    response_model=None,
+    responses={**ok(JobSchedule), **BAD_REQUEST, **NOT_FOUND},
+)
 async def get_job_schedule(
     service: ServiceDep,
     job_id: str,
@@ -82,7 +91,9 @@ async def get_job_schedule(
     return {"job_id": job.job_id, "runs": [run_to_jso(run) for run in runs]}
 
 
-@router.get("/jobs/{job_id:path}")
+@router.get(
+    "/jobs/{job_id:path}", response_model=None, responses={**ok(Job), **BAD_REQUEST, **NOT_FOUND}
+)
 async def get_job(service: ServiceDep, job_id: str) -> dict[str, Any]:
     engine = service.engine
     return engine.job(resolve_job_id(engine, job_id)).to_jso()

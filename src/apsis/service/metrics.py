@@ -16,6 +16,7 @@ from fastapi.responses import PlainTextResponse
 from ..model.state import State
 from .context import Service, ServiceDep
 from .monitor import Histogram
+from .schema import TEXT
 
 router = APIRouter(tags=["observability"])
 stats_router = APIRouter(tags=["v1"])
@@ -30,7 +31,7 @@ async def get_stats(service: ServiceDep) -> dict[str, Any]:
     return service.engine.housekeeping.stats()
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
+@router.get("/metrics", response_class=PlainTextResponse, responses=TEXT)
 async def get_metrics(service: ServiceDep) -> PlainTextResponse:
     return PlainTextResponse("".join(exposition(service)), media_type=CONTENT_TYPE)
 

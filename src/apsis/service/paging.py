@@ -115,11 +115,13 @@ def row_jso(row: Row, summary: bool) -> dict[str, Any]:
     if isinstance(row, Run):
         return row.summary_jso() if summary else row.to_jso()
     if summary:
-        jso = {key: row[key] for key in _SUMMARY_KEYS}
+        jso = {key: row[key] for key in _SUMMARY_KEYS if key in row}
         if row.get("rerun_of"):
             jso["rerun_of"] = row["rerun_of"]
     else:
         jso = {key: value for key, value in row.items() if key != "run_state"}
+    # Records written before runs carried labels have none (as `from_record` reads them).
+    jso.setdefault("labels", [])
     jso["times"] = {name: format_time(parse_time(text)) for name, text in row["times"].items()}
     return jso
 

@@ -22,8 +22,10 @@ from ..model.run import Run, run_number
 from ..timespec import format_time
 from .api import runs_response
 from .context import ServiceDep
+from .schema import BAD_REQUEST, BYTES, NOT_FOUND, DependencyRuns, Empty, Output, RunLog, Runs, ok
 
-router = APIRouter(prefix="/runs/{run_id}", tags=["runs"])
+router = APIRouter(prefix="/runs/{run_id}", tags=["runs"], responses=NOT_FOUND)
+_OPERATION = {**BAD_REQUEST, **NOT_FOUND}
 
 _CONTENT_TYPE = "application/octet-stream"
 
@@ -53,13 +55,13 @@ async def _operand(engine: Engine, run_id: str) -> Run:
     return await engine.ops.run(run_id)
 
 
-@router.get("")
+@router.get("", response_model=None, responses=ok(Runs))
 async def get_run(service: ServiceDep, run_id: str) -> dict[str, Any]:
     engine = service.engine
     return runs_response(engine, [await find_run(engine, run_id)])
 
 
-@router.get("/log")
+@router.get("/log", response_model=None, responses=ok(RunLog))
 async def get_run_log(service: ServiceDep, run_id: str) -> dict[str, Any]:
     engine = service.engine
     await find_run(engine, run_id)
@@ -72,16 +74,26 @@ async def get_run_log(service: ServiceDep, run_id: str) -> dict[str, Any]:
     }
 
 
-@router.get("/outputs")
+@router.get("/outputs", response_model=None, responses=ok(list[Output]))
 async def get_outputs(service: ServiceDep, run_id: str) -> list[dict[str, Any]]:
     """The run's outputs with their lengths: the live one while it runs, else stored."""
     engine = service.engine
-    await find_run(engine, run_id)
-    live = engine.runner.outputs.get(run_id)
+    live = await _live_output(engine, await find_run(engine, run_id))
     if live is not None:
         return [_output_jso(OUTPUT_ID, len(live), "output", _CONTENT_TYPE)]
     infos = await engine.writer.read(engine.store.get_outputs, run_id)
     return [_output_jso(i.output_id, i.length, i.name, i.content_type) for i in infos]
+
+
+async def _live_output(engine: Engine, run: Run) -> bytearray | None:
+    """The runner's buffer of a run not finished yet. A finished run's output is in the
+    store once what was submitted is written: the runner submits it before the final
+    transition, and drops its buffer only once that is stored, so in between memory
+    shows the run finished with a buffer that may be stale."""
+    if run.finished:
+        await engine.writer.barrier()
+        return None
+    return engine.runner.outputs.get(run.run_id)
 
 
 def _output_jso(output_id: str, length: int, name: str, content_type: str) -> dict[str, Any]:
@@ -93,11 +105,10 @@ def _output_jso(output_id: str, length: int, name: str, content_type: str) -> di
     }
 
 
-@router.get("/output/{output_id}", response_class=Response)
+@router.get("/output/{output_id}", response_class=Response, responses=BYTES)
 async def get_output(service: ServiceDep, run_id: str, output_id: str) -> Response:
     engine = service.engine
-    await find_run(engine, run_id)
-    live = engine.runner.outputs.get(run_id)
+    live = await _live_output(engine, await find_run(engine, run_id))
     if live is not None and output_id == OUTPUT_ID:
         data: bytes | None = bytes(live)
     else:
@@ -107,7 +118,7 @@ async def get_output(service: ServiceDep, run_id: str, output_id: str) -> Respon
     return Response(data, media_type=_CONTENT_TYPE)
 
 
-@router.get("/dependencies")
+@router.get("/dependencies", response_model=None, responses=ok(list[DependencyRuns]))
 async def get_dependencies(service: ServiceDep, run_id: str) -> list[dict[str, Any]]:
     """Each dependency condition's instance, with the runs of it held in memory."""
     engine = service.engine
@@ -123,27 +134,29 @@ async def get_dependencies(service: ServiceDep, run_id: str) -> list[dict[str, A
     ]
 
 
-@router.post("/skip")
+@router.post("/skip", response_model=None, responses={**ok(Empty), **BAD_REQUEST})
 async def skip(service: ServiceDep, run_id: str) -> dict[str, Any]:
     engine = service.engine
     engine.ops.skip(await _operand(engine, run_id))
     return {}
 
 
-@router.post("/start")
+@router.post("/start", response_model=None, responses={**ok(Empty), **BAD_REQUEST})
 async def start(service: ServiceDep, run_id: str) -> dict[str, Any]:
     engine = service.engine
     engine.ops.start(await _operand(engine, run_id))
     return {}
 
 
-@router.post("/rerun")
+@router.post("/rerun", response_model=None, responses={**ok(Runs), **BAD_REQUEST})
 async def rerun(service: ServiceDep, run_id: str) -> dict[str, Any]:
     engine = service.engine
     return runs_response(engine, [engine.ops.rerun(await _operand(engine, run_id))])
 
 
-@router.api_route("/stop", methods=["POST", "PUT"])
+@router.api_route(
+    "/stop", methods=["POST", "PUT"], response_model=None, responses={**ok(Runs), **BAD_REQUEST}
+)
 async def stop(service: ServiceDep, run_id: str) -> dict[str, Any]:
     """Ask for an orderly stop; answers with the run, now stopping."""
     engine = service.engine
@@ -152,7 +165,12 @@ async def stop(service: ServiceDep, run_id: str) -> dict[str, Any]:
     return runs_response(engine, [run])
 
 
-@router.api_route("/signal/{signal}", methods=["POST", "PUT"])
+@router.api_route(
+    "/signal/{signal}",
+    methods=["POST", "PUT"],
+    response_model=None,
+    responses={**ok(Empty), **BAD_REQUEST},
+)
 async def send_signal(service: ServiceDep, run_id: str, signal: str) -> dict[str, Any]:
     """`signal` is a name (`SIGTERM`, `TERM`, `term`) or a number."""
     engine = service.engine
@@ -160,7 +178,12 @@ async def send_signal(service: ServiceDep, run_id: str, signal: str) -> dict[str
     return {}
 
 
-@router.api_route("/mark/{state}", methods=["POST", "PUT"])
+@router.api_route(
+    "/mark/{state}",
+    methods=["POST", "PUT"],
+    response_model=None,
+    responses={**ok(Empty), **BAD_REQUEST},
+)
 async def mark(service: ServiceDep, run_id: str, state: str) -> dict[str, Any]:
     engine = service.engine
     engine.ops.mark(await _operand(engine, run_id), state)

@@ -112,7 +112,9 @@ class Output(_Shape):
     content_type: str
 
 
-class Dependency(_Shape):
+class DependencyRuns(_Shape):
+    """A dependency condition's instance, and its runs."""
+
     job_id: str
     args: dict[str, str]
     runs: list[str] = Field(description="run IDs of that instance held in memory")
@@ -172,4 +174,3 @@ def install(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-

@@ -72,9 +72,15 @@ def _listen(host: str, port: int) -> socket.socket:
     traceback from inside the server."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        return socket.create_server((host, port), family=family)
+        sock = socket.create_server((host, port), family=family)
     except OSError as exc:
         raise ApsisError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    # Accepted connections inherit this. asyncio sets it only on sockets made with
+    # proto=IPPROTO_TCP, which create_server's are not (proto 0); without it a response
+    # written in two pieces (head, body) waits for the client's delayed ACK: 40 ms for
+    # every request but the first on a keep-alive connection.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def _check_supported(config: Config) -> None:

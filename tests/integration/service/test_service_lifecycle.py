@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 from live_service import APSISCTL, DEADLINE, Service, free_port, wait_for
 
 MakeService = Callable[..., Service]
@@ -186,3 +188,18 @@ def test_serve_on_a_taken_port_exits_1_with_one_line(
     assert result.stderr.splitlines()[-1].startswith(
         f"error: cannot listen on 127.0.0.1:{running.port}"
     )
+
+
+def test_requests_on_a_kept_alive_connection_answer_without_delayed_ack_waits(
+    service: Service,
+) -> None:
+    # Without TCP_NODELAY on the service's sockets, each answer after the first on a
+    # connection waits ~40 ms for the client's delayed ACK (head and body are two
+    # writes): 20 requests would take 800 ms or more. One connection, reused:
+    with httpx.Client(base_url=service.client.base_url) as client:
+        client.get("/api/v1/alive")
+        started = time.perf_counter()
+        for _ in range(20):
+            assert client.get("/api/v1/alive").status_code == 200
+        elapsed = time.perf_counter() - started
+    assert elapsed < 0.6, f"20 requests took {elapsed:.2f} s"

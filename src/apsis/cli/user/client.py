@@ -135,6 +135,11 @@ class Client:
             params.append((f"_{name}" if name in _RUN_QUERY_NAMES else name, value))
         return dict(self._get("/v1/runs", params)["runs"])
 
+    def runs_now(self, states: Iterable[str]) -> tuple[str, dict[str, Jso]]:
+        """The service's time now, and its runs in memory in `states`, in full form."""
+        answer = self._get("/v1/runs", [("state", ",".join(states))])
+        return str(answer["when"]), dict(answer["runs"])
+
     def run(self, run_id: str) -> Jso:
         """One run in full; 404 for an unknown one."""
         (run,) = self._get(f"/v1/runs/{_quote(run_id)}")["runs"].values()
@@ -159,6 +164,35 @@ class Client:
         """POST an operation (`skip`, `signal/SIGTERM`, ...); the answer, maybe `{}`."""
         path = "/".join([f"/v1/runs/{_quote(run_id)}", operation, *(quote(o) for o in operand)])
         return dict(self._post(path))
+
+    # --- control ---------------------------------------------------------------------
+
+    def version(self) -> str:
+        return str(self._get("/control/version")["version"])
+
+    def reload_jobs(self, dry_run: bool = False) -> dict[str, Any]:
+        """`{"added", "removed", "changed": [job IDs], "dry_run"}`; a directory with
+        errors is an ApiError whose `errors` are its lines."""
+        return dict(self._post("/control/reload_jobs", params={"dry_run": dry_run}))
+
+    def shut_down(self, restart: bool = False) -> None:
+        self._post("/control/shut_down", params={"restart": ""} if restart else None)
+
+    def alive(self) -> bool:
+        """Whether the service answers at all (it may still be starting)."""
+        try:
+            self._request("GET", "/v1/alive")
+        except ApiError:
+            return False
+        return True
+
+    def running(self) -> bool:
+        """Whether the service answers and has started."""
+        try:
+            self._request("GET", "/v1/running")
+        except ApiError:
+            return False
+        return True
 
 
 def _json(response: httpx.Response) -> Any:

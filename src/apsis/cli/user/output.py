@@ -143,8 +143,11 @@ def elapsed_seconds(run: Mapping[str, Any], now: datetime | None = None) -> floa
 
 def elapsed_cell(run: Mapping[str, Any], now: datetime | None = None) -> str:
     seconds = elapsed_seconds(run, now)
-    if seconds is None:
-        return ""
+    return "" if seconds is None else duration_text(seconds)
+
+
+def duration_text(seconds: float) -> str:
+    """`4.2s`, `3m 05s`, `2h 10m`, `3d 04h`: two units at most."""
     if seconds < 60:
         return f"{seconds:.1f}s"
     whole = int(seconds)
