@@ -32,7 +32,15 @@ from ..model.job import Job
 from ..model.run import Run, run_number
 from ..timespec import format_time, parse_duration, parse_time
 from .context import ServiceDep
-from .paging import DEFAULT_PAGE, MAX_PAGE, RunFilter, page_runs, parse_bound, parse_state_list
+from .paging import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    RunFilter,
+    page_runs,
+    parse_bound,
+    parse_param_time,
+    parse_state_list,
+)
 from .schema import BAD_REQUEST, NOT_FOUND, Empty, Runs, RunsPage, ok
 
 router = APIRouter(tags=["v1"])
@@ -165,10 +173,7 @@ async def get_runs(
     """
     engine = service.engine
     now = engine.clock.now()
-    try:
-        since_time = None if since is None else parse_time(since, now)
-    except ValueError as exc:
-        raise ApsisError(f"since: {exc}") from None
+    since_time = None if since is None else parse_param_time("since", since, now)
     where = RunFilter(
         job_id=_job_filter(engine, job_id),
         job_prefix=job_prefix,
@@ -221,10 +226,7 @@ class NewRuns(_Body):
 
 
 def _times(times: RunTimes, now: datetime) -> tuple[datetime, datetime | None]:
-    try:
-        schedule = parse_time(times.schedule, now)
-    except ValueError as exc:
-        raise ApsisError(f"times.schedule: {exc}") from None
+    schedule = parse_param_time("times.schedule", times.schedule, now)
     if times.stop is None:
         return schedule, None
     stop: datetime | None = None

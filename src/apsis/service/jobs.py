@@ -14,12 +14,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from ..errors import ApsisError, NoSuchJob
+from ..errors import NoSuchJob
 from ..jobs.preview import preview_runs, run_to_jso
-from ..timespec import parse_time
 from .api import resolve_job_id
 from .context import ServiceDep
-from .paging import DEFAULT_PAGE, MAX_PAGE, RunFilter, page_runs, parse_bound
+from .paging import DEFAULT_PAGE, MAX_PAGE, RunFilter, page_runs, parse_bound, parse_param_time
 from .schema import BAD_REQUEST, NOT_FOUND, Job, JobSchedule, RunsPage, ok
 
 router = APIRouter(tags=["jobs"])
@@ -81,10 +80,7 @@ async def get_job_schedule(
     times, args, stop times and notes. Nothing is created."""
     engine = service.engine
     now = engine.clock.now()
-    try:
-        start_time = now if start is None else parse_time(start, now)
-    except ValueError as exc:
-        raise ApsisError(f"start: {exc}") from None
+    start_time = now if start is None else parse_param_time("start", start, now)
     job = engine.job(resolve_job_id(engine, job_id))
     # Schedules are pure; a long preview of a sparse calendar must not hold the loop.
     runs = await asyncio.to_thread(preview_runs, job, start_time, count)

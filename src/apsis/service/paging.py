@@ -86,15 +86,20 @@ def parse_state_list(values: Collection[str] | None) -> frozenset[State] | None:
         raise ApsisError(f"state: {exc}") from None
 
 
+def parse_param_time(name: str, text: str, now: datetime) -> datetime:
+    """A time given in a request (ISO 8601 or `now`); a 400 naming the parameter if not."""
+    try:
+        return parse_time(text, now)
+    except ValueError as exc:
+        raise ApsisError(f"{name}: {exc}") from None
+
+
 def parse_bound(name: str, text: str | None, now: datetime) -> datetime | Cursor | None:
     """A `before`/`after` parameter: a time, or a cursor this API returned."""
     if text is None:
         return None
     time_text, comma, run_id = text.partition(",")
-    try:
-        time = parse_time(time_text, now)
-    except ValueError as exc:
-        raise ApsisError(f"{name}: {exc}") from None
+    time = parse_param_time(name, time_text, now)
     if not comma:
         return time
     try:
