@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo check-demo test lint unit bench clean
+.PHONY: demo check-demo test lint unit bench clean system
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-unit: $(STAMP)
+## system: the Debian packages the tests drive (Chromium, sshd, sudo)
+system:
+	tests/setup/system-packages.sh
+
+unit: $(STAMP) system
 	$(BIN)/pytest
 
 ## bench: print the figures
