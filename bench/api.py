@@ -17,6 +17,7 @@ figure:
                                     in the message) to its receipt, over every client
   ws_dropped_clients                clients the service disconnected (too slow)
   ws_missed_messages                transitions some client did not receive
+  service_rss_end_mib               the service's resident memory after all of that
 
 Each request is timed from send to the parsed JSON, with one keep-alive httpx client,
 one request at a time.
@@ -274,6 +275,11 @@ def main() -> None:
             figures = asyncio.run(fan_out(base, options.clients, options.rate, options.seconds))
             for name, value in figures.items():
                 print(f"{name} {value:.1f}" if isinstance(value, float) else f"{name} {value}")
+            with httpx.Client(base_url=base, timeout=60) as client:
+                rss = client.get("/api/v1/stats").json()["process"]["rss_bytes"]
+                print(
+                    f"service_rss_end_mib {rss / 2**20:.0f}" if rss else "service_rss_end_mib n/a"
+                )
         finally:
             stop_service(process)
         if os.environ.get("BENCH_API_LOG"):

@@ -185,7 +185,7 @@ def main() -> None:
             p50, p99 = timings(query, options.queries)
             print(f"query_{name}_p50_ms {p50:.2f}")
             print(f"query_{name}_p99_ms {p99:.2f}")
-        p50, _ = timings(lambda: store.load_runs(NOW - timedelta(days=1)), 5)
+        p50, _ = timings(lambda: store.load_runs(NOW - timedelta(days=1), dict), 5)
         print(f"load_runs_ms {p50:.0f}")
         store.close()
 

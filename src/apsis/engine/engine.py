@@ -103,11 +103,9 @@ class Engine:
         now = self.clock.now()
         lookback = self.config.runs.lookback
         since = now - timedelta(seconds=lookback) if lookback is not None else datetime.min
-        records = await self.writer.read(self.store.load_runs, since)
-        await self.factory.reserve()
-        for record in records:
-            run = from_record(record)
+        for run in await self.writer.read(self.store.load_runs, since, from_record):
             self.index.add(run)
+        await self.factory.reserve()
         await self.adhoc.load_for(self.index)
         for run in list(self.index):
             self._restore(run)

@@ -4,6 +4,8 @@ a run read back from the store) and ignored when the kinds are parsed again."""
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 from ..actions import actions
@@ -24,8 +26,24 @@ def to_record(run: Run) -> dict[str, Any]:
     return record
 
 
+_FAMILIES: dict[str, Family[Any]] = {f.noun: f for f in (programs, conditions, actions)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(noun: str, text: str) -> Any:
+    return _FAMILIES[noun].parse(json.loads(text), _BOUND)
+
+
 def _parse(family: Family[K], jso: dict[str, Any]) -> K:
-    return family.parse({k: v for k, v in jso.items() if k != "str"}, _BOUND)
+    """The kind stored as `jso`, shared with every other run that stored the same one.
+
+    Kinds are frozen, and the runs of one job mostly carry equal programs, conditions
+    and actions: sharing them saves most of what a run loaded from the store costs in
+    memory (see bench/api.py's service_rss_mib).
+    """
+    text = json.dumps({k: v for k, v in jso.items() if k != "str"}, sort_keys=True)
+    kind: K = _parse_text(family.noun, text)
+    return kind
 
 
 def from_record(record: dict[str, Any]) -> Run:

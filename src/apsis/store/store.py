@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -37,6 +37,8 @@ from .schema import (
 )
 from .write import apply_ops, put_state
 
+T = TypeVar("T")
+
 
 def open_store(path: Path, timeout: float = 10) -> Store:
     """Open the store file at `path`, refusing any but the current schema version.
@@ -56,14 +58,22 @@ class Store:
 
     # Runs
 
-    def load_runs(self, finished_since: datetime) -> list[dict[str, Any]]:
+    def load_runs(self, finished_since: datetime, make: Callable[[dict[str, Any]], T]) -> list[T]:
         """Every unfinished run, and the finished runs scheduled at or after
-        `finished_since`: what the engine keeps in memory (DESIGN §1, principle 5)."""
+        `finished_since`: what the engine keeps in memory (DESIGN §1, principle 5).
+
+        Each record becomes `make(record)` as soon as it is read, so the parsed JSON of
+        all of them never exists at once: that peak cost the service more memory than
+        the runs themselves, and the allocator kept it after it was freed.
+        """
         unfinished = runs_query(states=sorted(UNFINISHED), newest_first=False)
         recent = runs_query(states=sorted(FINISHED), since=finished_since, newest_first=False)
         with self._engine.connect() as conn:
-            texts = [*conn.execute(unfinished).scalars(), *conn.execute(recent).scalars()]
-        return [json.loads(text) for text in texts]
+            return [
+                make(json.loads(text))
+                for query in (unfinished, recent)
+                for text in conn.execute(query).scalars()
+            ]
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         query = sa.select(runs.c.record).where(runs.c.number == run_number(run_id))

@@ -121,7 +121,7 @@ def test_load_runs_gives_unfinished_runs_and_recently_finished_ones(store: Store
             InsertRun(record(5, state="skipped", schedule=T0)),
         ]
     )
-    loaded = sorted(run["run_id"] for run in store.load_runs(finished_since=T0))
+    loaded = sorted(run["run_id"] for run in store.load_runs(T0, dict))
     assert loaded == ["r1", "r3", "r4", "r5"]
 
 
