@@ -33,6 +33,7 @@ from apsis.config import load_config
 from apsis.engine.engine import Engine
 from apsis.jobs import load_job_dir
 from apsis.model.run import Run
+from apsis.service.tuning import tune_gc
 from apsis.store import create_store, open_store
 
 BENCH = Path(__file__).parent
@@ -100,6 +101,7 @@ async def engine_figures(runs: int) -> dict[str, float]:
     figures["raw_spawn_per_s"] = raw
     with tempfile.TemporaryDirectory() as tmp:
         config = load_config(make_root(Path(tmp)))
+        tune_gc(config.python.gc)  # as the service does
         store = open_store(config.database_path)
         jobs = load_job_dir(config.job_dir, CalendarLookup())
         engine = Engine(config, jobs, store)
@@ -136,10 +138,12 @@ from apsis.calendars import CalendarLookup
 from apsis.config import load_config
 from apsis.engine.engine import Engine
 from apsis.jobs import load_job_dir
+from apsis.service.tuning import tune_gc
 from apsis.store import open_store
 
 async def main():
     config = load_config(Path(sys.argv[1]))
+    tune_gc(config.python.gc)
     store = open_store(config.database_path)
     jobs = load_job_dir(config.job_dir, CalendarLookup())
     engine = Engine(config, jobs, store)

@@ -117,7 +117,8 @@ class JobsConfig(_Section):
 
 class GcConfig(_Section):
     enabled: bool = True
-    threshold: tuple[int, ...] | None = None
+    threshold: tuple[int] | tuple[int, int] | tuple[int, int, int] = (100_000, 50, 10)
+    """For `gc.set_threshold`; far above CPython's (700, 10, 10): see service/tuning.py."""
 
 
 class PythonConfig(_Section):

@@ -34,6 +34,7 @@ from ..store import Store, create_store, open_store
 from .app import create_app
 from .context import Service
 from .control import load_jobs, reload_jobs_in_force
+from .tuning import tune_gc
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,7 @@ def main(
         config = load_config(config_path, overrides)
     except ApsisError as exc:
         return _fail(str(exc))
+    tune_gc(config.python.gc)
     try:
         _check_supported(config)
         jobs = load_jobs(config)
