@@ -3,19 +3,24 @@
 The agent speaks HTTPS under `/api/v1`; every request carries `Authorization: Bearer
 TOKEN` (a wrong or missing token is answered 403). Errors are `{"error": message}`.
 
-| method | path | answer |
-|---|---|---|
-| GET | `/api/v1/agent` | `AgentStatus` |
-| POST | `/api/v1/processes` | body `StartRequest` → `ProcessInfo`; 400 `{"error"}` if it cannot start, 403 for another user |
-| GET | `/api/v1/processes` | `{"processes": [ProcessInfo, ...]}` |
-| GET | `/api/v1/processes/{proc_id}` | `ProcessInfo`, 404 if unknown |
-| GET | `/api/v1/processes/{proc_id}/output?offset=N&length=M` | raw bytes from `offset`; header `X-Output-Length` is the whole length |
-| POST | `/api/v1/processes/{proc_id}/stop` | stop signal to the group, SIGKILL after the grace period → `ProcessInfo` |
-| POST | `/api/v1/processes/{proc_id}/signal/{signal}` | a signal (name or number) to the group → `ProcessInfo` |
-| DELETE | `/api/v1/processes/{proc_id}` | forget it: SIGKILL its group if it still runs, delete its spool → 204 |
-| POST | `/api/v1/release` | body `{"proc_ids": [...]}`: forget each, as DELETE → `{"released": n}` |
-| GET | `/api/v1/events?after=SEQ&timeout=S` | long poll → `Events` |
-| POST | `/api/v1/shutdown` | the agent exits; its processes keep running and are re-adopted at its next start |
+- `GET /api/v1/agent` → `AgentStatus`.
+- `POST /api/v1/processes`, body `StartRequest` → `ProcessInfo`; 400 `{"error"}` if it
+  cannot start, 403 for another user.
+- `GET /api/v1/processes` → `{"processes": [ProcessInfo, ...]}`.
+- `GET /api/v1/processes/{proc_id}` → `ProcessInfo`; 404 if unknown.
+- `GET /api/v1/processes/{proc_id}/output?offset=N&length=M` → raw bytes from `offset`
+  (at most 16 MiB a call); header `X-Output-Length` is the whole length.
+- `POST /api/v1/processes/{proc_id}/stop`: the stop signal to the process group, SIGKILL
+  after the grace period → `ProcessInfo`.
+- `POST /api/v1/processes/{proc_id}/signal/{signal}`: a signal (name or number) to the
+  group → `ProcessInfo`.
+- `DELETE /api/v1/processes/{proc_id}`: forget it (SIGKILL its group if it still runs,
+  delete its spool) → 204.
+- `POST /api/v1/release`, body `{"proc_ids": [...]}`: forget each, as DELETE →
+  `{"released": n}`.
+- `GET /api/v1/events?after=SEQ&timeout=S&epoch=E` → `Events` (a long poll).
+- `POST /api/v1/shutdown`: the agent exits; its processes keep running and are
+  re-adopted at its next start.
 
 Events are how completion reaches the service without polling: the call returns as soon
 as there is an event with `seq > after`, or after `timeout` seconds (at most 60) with

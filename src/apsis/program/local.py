@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 64 * 1024
 
-_RUSAGE_FIELDS = (
+RUSAGE_FIELDS = (
     "ru_utime",
     "ru_stime",
     "ru_maxrss",
@@ -285,7 +285,7 @@ class LocalExecution(Execution):
         meta: dict[str, Any] = {
             "return_code": None if signum else code,
             "signal": signal_name(signum) if signum else None,
-            "rusage": {name: getattr(rusage, name) for name in _RUSAGE_FIELDS},
+            "rusage": {name: getattr(rusage, name) for name in RUSAGE_FIELDS},
             "elapsed": round(elapsed, 6),
             "end": format_time(datetime.now(UTC)),
         }
