@@ -9,6 +9,7 @@ errors naming the key path: a misspelt setting silently ignored is a missed run.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -106,9 +107,22 @@ class ServerConfig(_Section):
 
 class AgentConfig(_Section):
     ssh_options: tuple[str, ...] = ()
+    """Given to `ssh` before the host name when starting an agent on another host."""
     state_dir: Path | None = None
+    """The local agent's state directory; None: the agent's own default."""
     idle_timeout: Duration = Field(default=3600.0, gt=0)
     reconnect_timeout: Duration = Field(default=300.0, gt=0)
+    """How long an agent that stopped answering is sought again before its runs end in
+    error."""
+    command: tuple[str, ...] | None = Field(default=None, min_length=1)
+    """How to run `apsis-agent` on another host, or as another user (with `sudo`);
+    None: this installation's, which suits hosts that share it."""
+
+    @property
+    def agent_command(self) -> list[str]:
+        if self.command is not None:
+            return list(self.command)
+        return [sys.executable, "-m", "apsis.cli.agent"]
 
 
 class JobsConfig(_Section):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..agent.pool import AgentPool
 from ..config import Config
 from ..errors import ApsisError, NoSuchJob
 from ..jobs import JobDir
@@ -66,11 +67,21 @@ class _Timer:
 class Engine:
     """Owns the runs of one service."""
 
-    def __init__(self, config: Config, jobs: JobDir, store: Store, clock: Clock | None = None):
+    def __init__(
+        self,
+        config: Config,
+        jobs: JobDir,
+        store: Store,
+        clock: Clock | None = None,
+        agents: AgentPool | None = None,
+    ):
         self.config = config
         self.jobs = jobs
         self.store = store
         self.clock = clock or Clock()
+        self.agents = agents
+        """Where processes run (the service always gives one); None: directly here, and
+        they cannot outlive this process."""
         self.index = RunIndex()
         self.events = Events()
         self.writer = GroupWriter(store)

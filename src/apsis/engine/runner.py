@@ -39,6 +39,8 @@ class Runner:
         self.engine = engine
         self.outputs: dict[str, bytearray] = {}
         """Output of runs in progress, until it is stored with their final state."""
+        self._ended: dict[str, Execution] = {}
+        """Executions that have finished, until their run's final state is stored."""
 
     @property
     def smtp(self) -> SmtpConfig:
@@ -46,7 +48,11 @@ class Runner:
 
     def _context(self, run: Run) -> RunContext:
         return RunContext(
-            run.run_id, run.job_id, run.schedule_time, services=self.engine.housekeeping
+            run.run_id,
+            run.job_id,
+            run.schedule_time,
+            services=self.engine.housekeeping,
+            agents=self.engine.agents,
         )
 
     def start(self, run: Run) -> None:
@@ -55,7 +61,10 @@ class Runner:
         self.engine.spawn(self._follow(run, durable, None), f"run {run.run_id}")
 
     def reconnect(self, run: Run) -> None:
-        """Pick up a run found starting, running or stopping at start-up."""
+        """Pick up a run found starting, running or stopping at start-up.
+
+        A stopping run's agent carries on with the stop by itself; it is asked again in
+        case the last service stopped before its request got there."""
         if run.state == State.starting:
             self.engine.transition(run, State.error, "lost at restart: it may have started")
             return
@@ -73,6 +82,8 @@ class Runner:
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         done.set_result(None)
         self.engine.spawn(self._follow(run, done, execution), f"run {run.run_id}")
+        if run.state == State.stopping:
+            self.engine.spawn(execution.stop(), f"stop {run.run_id}")
 
     async def _follow(
         self, run: Run, durable: asyncio.Future[Any], execution: Execution | None
@@ -89,6 +100,8 @@ class Runner:
         output = self.outputs.setdefault(run.run_id, bytearray())
         try:
             async for update in execution.updates():
+                if isinstance(update, Finished):
+                    self._ended[run.run_id] = execution
                 self._apply(run, update, output)
                 if isinstance(update, Finished):
                     break
@@ -97,6 +110,7 @@ class Runner:
         except Exception as exc:
             log.exception("%s: program failed", run.run_id)
             if run.state not in FINISHED:
+                self._ended[run.run_id] = execution
                 self._finish(run, Finished(State.error, reason=f"program failed: {exc}"), output)
         finally:
             self.engine.executions.pop(run.run_id, None)
@@ -140,7 +154,11 @@ class Runner:
         self.engine.transition(run, state, update.reason)
 
     def finished(self, run: Run) -> None:
-        """After a finished state is durable: drop live output, retry if the job says so."""
+        """After a finished state is durable: release the program, drop live output,
+        retry if the job says so."""
+        execution = self._ended.pop(run.run_id, None)
+        if execution is not None:
+            execution.release()
         self.outputs.pop(run.run_id, None)
         job = self.engine.jobs.jobs.get(run.job_id)
         retry = job.retry if job else None

@@ -22,6 +22,9 @@ signal while stopping counts as success. `signal(signum)` delivers a signal.
 its stream starts at step 2 (the run is already running, so there is no `Running`).
 A kind that cannot do that raises `ProgramLost` with the reason.
 
+`release()` is called once the run's final state is stored: a program held elsewhere (a
+process in an agent) may then be forgotten there.
+
 `updates()` never raises for anything the program does: a failure to start, a lost
 process or a broken internal duty all end the stream with a `Finished` in error.
 """
@@ -32,11 +35,14 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from ..bind import bind_model
 from ..kinds import Family, Kind
 from ..model.state import State
+
+if TYPE_CHECKING:
+    from ..agent.pool import AgentPool
 
 
 class Services(Protocol):
@@ -75,6 +81,9 @@ class RunContext:
     schedule_time: datetime
     services: Services | None = None
     """The engine, for internal programs; None in plain tests and tools."""
+    agents: AgentPool | None = None
+    """The agents that run processes (SPEC §10); None: processes run directly in this
+    process and cannot outlive it (the engine's tests and tools)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,11 @@ class Execution(ABC):
 
     async def signal(self, signum: int) -> None:  # noqa: B027
         """Deliver a signal; the default ignores it."""
+
+    def release(self) -> None:  # noqa: B027
+        """Called once the run's final state is stored; the agent may then forget the
+        process (before that, a crash would leave the run to be followed again). The
+        default has nothing to forget."""
 
 
 class Refused(Execution):

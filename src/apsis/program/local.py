@@ -105,6 +105,41 @@ class ProcessSpec:
     timeout_signal: signal.Signals = signal.SIGTERM
 
 
+def process_finished(
+    code: int | None, ending: str | None, spec: ProcessSpec, meta: dict[str, Any]
+) -> Finished:
+    """How a process's end becomes its run's (SPEC §4), run directly or by an agent.
+
+    `code` is as `os.waitstatus_to_exitcode` gives it (negative: killed by that signal),
+    None if it was lost (the agent restarted while the process ran: only its parent
+    could learn it); `ending` is why we were ending it, "stop" or "timeout", if we were.
+    `meta` (rusage, elapsed, end) gets the exit code and signal added.
+    """
+    if code is None:
+        return Finished(
+            State.error, meta, "exit status lost: the agent restarted while the process ran"
+        )
+    signum = -code if code < 0 else None
+    meta = {
+        "return_code": None if signum else code,
+        "signal": signal_name(signum) if signum else None,
+        **meta,
+    }
+    if ending == "timeout":
+        return Finished(State.failure, meta, f"timeout after {spec.timeout:g} s")
+    if ending == "stop":
+        meta["stopped"] = True
+        # A shell reports a child killed by signal N as exit code 128 + N.
+        stop = spec.stop_signal
+        if code in (0, -stop, -signal.SIGKILL, 128 + stop):
+            return Finished(State.success, meta)
+    if code == 0:
+        return Finished(State.success, meta)
+    if signum:
+        return Finished(State.failure, meta, f"killed by {signal_name(signum)}")
+    return Finished(State.failure, meta, f"exit code {code}")
+
+
 def _spawn(spec: ProcessSpec) -> tuple[subprocess.Popen[bytes], int]:
     """Start the process; return it and the non-blocking read end of its output pipe.
 
@@ -281,28 +316,13 @@ class LocalExecution(Execution):
 
     def _finished(self, status: int, rusage: resource.struct_rusage, elapsed: float) -> Finished:
         code = os.waitstatus_to_exitcode(status)
-        signum = -code if code < 0 else None
+        log.info("%s: pid %d ended: %s", self.spec.run_id, self._pid, code)
         meta: dict[str, Any] = {
-            "return_code": None if signum else code,
-            "signal": signal_name(signum) if signum else None,
             "rusage": {name: getattr(rusage, name) for name in RUSAGE_FIELDS},
             "elapsed": round(elapsed, 6),
             "end": format_time(datetime.now(UTC)),
         }
-        log.info("%s: pid %d ended: %s", self.spec.run_id, self._pid, code)
-        if self._ending == "timeout":
-            return Finished(State.failure, meta, f"timeout after {self.spec.timeout:g} s")
-        if self._ending == "stop":
-            meta["stopped"] = True
-            # A shell reports a child killed by signal N as exit code 128 + N.
-            stop = self.spec.stop_signal
-            if code in (0, -stop, -signal.SIGKILL, 128 + stop):
-                return Finished(State.success, meta)
-        if code == 0:
-            return Finished(State.success, meta)
-        if signum:
-            return Finished(State.failure, meta, f"killed by {signal_name(signum)}")
-        return Finished(State.failure, meta, f"exit code {code}")
+        return process_finished(code, self._ending, self.spec, meta)
 
     def _end(self, why: str, signum: signal.Signals) -> None:
         """Start ending the process: its signal now, SIGKILL after the grace period."""

@@ -5,10 +5,17 @@
 here. Every string key is templated, as in Apsis, so `host: "{{ region }}-batch"` and
 `timeout: {duration: "{{ limit }}"}` work; a literal value is still checked at load.
 
-Until the agent exists (SPEC §10) a process runs on the service's own host as the
-service's user (see `local.py`); a `host` or `user` that names another is refused when
-the run starts, with a reason that says why. A process runs in `cwd`, or in `/` as in
-Apsis, so that a job never depends on where the service happened to be started.
+In the service a process runs through the agent of its (host, user) (SPEC §10,
+`agent/`), so it outlives a restart of the service and can run on another host: a
+`host` (or host group) goes over ssh, a `user` through sudo. Without agents (the
+engine's tests and tools: `RunContext.agents` is None) it runs directly on this host as
+this user (`local.py`); a `host` or `user` naming another is then refused when the run
+starts, with a reason that says why. A process runs in `cwd`, or in `/` as in Apsis,
+so that a job never depends on where the service happened to be started.
+
+The environment is the service's own, plus `env` and the `APSIS_*` variables. For
+another host or user, the variables that describe the service's login (HOME, USER,
+SSH_*, SUDO_*, …) are left out: they would describe the wrong one.
 
 YAML turns `argv: [sleep, 10]` and `env: {PORT: 8080}` into numbers. Apsis passed them
 on as `str(value)`; we do the same, so such job files keep working.
@@ -141,12 +148,35 @@ class ProcessProgram(Program):
         """What to execute, bound: the executable and its arguments."""
 
     def start(self, context: RunContext) -> Execution:
-        if self.host is not None and self.host not in _local_names():
-            return Refused("remote hosts need the agent (not available yet)")
-        if self.user is not None and self.user != username():
-            return Refused("running as another user needs the agent (not available yet)")
+        agents = context.agents
+        if agents is None:
+            if self.host is not None and self.host not in _local_names():
+                return Refused("remote hosts need the agent (not available yet)")
+            if self.user is not None and self.user != username():
+                return Refused("running as another user needs the agent (not available yet)")
+            return LocalExecution(self._spec(context, os.environ))
+        host = None if self.host is None else agents.hosts.pick(self.host)
+        own = agents.key(host, self.user) == agents.key(None, None)
+        return agents.execution(
+            self._spec(context, os.environ if own else _portable_env()), host, self.user
+        )
+
+    def connect(self, context: RunContext, run_state: Mapping[str, Any]) -> Execution:
+        agents = context.agents
+        if agents is None:
+            pid = run_state.get("pid", "?")
+            raise ProgramLost(
+                f"lost at restart: a local process (pid {pid}) cannot be reconnected "
+                "without the agent"
+            )
+        proc_id, host, user = (run_state.get(k) for k in ("proc_id", "host", "user"))
+        if not isinstance(proc_id, str):
+            raise ProgramLost("lost at restart: it was not started through an agent")
+        return agents.execution(self._spec(context, {}), host, user, proc_id)
+
+    def _spec(self, context: RunContext, base_env: Mapping[str, str]) -> ProcessSpec:
         env = {
-            **os.environ,
+            **base_env,
             **self.env,
             "APSIS_RUN_ID": context.run_id,
             "APSIS_JOB_ID": context.job_id,
@@ -156,24 +186,29 @@ class ProcessProgram(Program):
         if self.timeout is not None:
             timeout = positive_duration(self.timeout.duration)
             timeout_signal = signal.Signals[self.timeout.signal]
-        return LocalExecution(
-            ProcessSpec(
-                run_id=context.run_id,
-                argv=self.exec_argv(),
-                env=env,
-                cwd=self.cwd or "/",
-                stop_signal=signal.Signals[self.stop.signal],
-                grace_period=nonnegative_duration(self.stop.grace_period),
-                timeout=timeout,
-                timeout_signal=timeout_signal,
-            )
+        return ProcessSpec(
+            run_id=context.run_id,
+            argv=self.exec_argv(),
+            env=env,
+            cwd=self.cwd or "/",
+            stop_signal=signal.Signals[self.stop.signal],
+            grace_period=nonnegative_duration(self.stop.grace_period),
+            timeout=timeout,
+            timeout_signal=timeout_signal,
         )
 
-    def connect(self, context: RunContext, run_state: Mapping[str, Any]) -> Execution:
-        pid = run_state.get("pid", "?")
-        raise ProgramLost(
-            f"lost at restart: a local process (pid {pid}) cannot be reconnected without the agent"
-        )
+
+_LOGIN_VARIABLES = frozenset({"HOME", "USER", "LOGNAME", "MAIL", "SHELL", "PWD", "OLDPWD"})
+_LOGIN_PREFIXES = ("SSH_", "SUDO_", "XDG_", "APSIS_AGENT_")
+
+
+def _portable_env() -> dict[str, str]:
+    """The service's environment without what describes its own login."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name not in _LOGIN_VARIABLES and not name.startswith(_LOGIN_PREFIXES)
+    }
 
 
 def _local_names() -> set[str]:

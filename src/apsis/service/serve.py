@@ -8,7 +8,9 @@ Then uvicorn and the engine share one event loop: the server listens first, so
 `/alive` answers while the engine loads its runs, and `/running` answers once the
 engine has started. SIGTERM and SIGINT (and `/api/control/shut_down`) stop it in
 order: stop accepting requests, finish those in flight, close the engine (which
-flushes every pending write to the store), close the store, exit 0.
+flushes every pending write to the store), close the connections to the agents, close
+the store, exit 0. Running programs are not touched: their agents keep them, and the
+next start of the service follows them again (SPEC §10).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import uvicorn
 
+from ..agent.pool import AgentPool
 from ..config import Config, load_config
 from ..engine.engine import Engine
 from ..errors import ApsisError, JobDirErrors
@@ -109,6 +112,8 @@ def configure_logging() -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # httpx logs every request to the agents at INFO: thousands of lines a minute.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def main(
@@ -154,7 +159,8 @@ def main(
 async def _serve(config: Config, jobs: JobDir, store: Store, sock: socket.socket) -> bool:
     """Serve until shut down; whether a restart was asked for."""
     host, port = sock.getsockname()[:2]
-    engine = Engine(config, jobs, store)
+    agents = AgentPool(config)
+    engine = Engine(config, jobs, store, agents=agents)
     running = asyncio.Event()
     restart = False
 
@@ -192,6 +198,7 @@ async def _serve(config: Config, jobs: JobDir, store: Store, sock: socket.socket
         await serving
         await service.close()
         await engine.close()
+        await agents.close()
         raise
     running.set()
     log.info("running: %d jobs from %s", len(jobs), jobs.path)
@@ -204,4 +211,5 @@ async def _serve(config: Config, jobs: JobDir, store: Store, sock: socket.socket
         watching.cancel()
     await service.close()
     await engine.close()
+    await agents.close()
     return restart

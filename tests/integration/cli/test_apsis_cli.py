@@ -62,7 +62,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     service.start()
     yield service
     service.client.close()
-    assert service.stop() == 0, service.log
+    try:
+        assert service.stop() == 0, service.log
+    finally:
+        service.kill_agents()
 
 
 def apsis(
@@ -315,7 +318,10 @@ def _follow_ticks(live: Service, tmp_path: Path, option: str) -> tuple[str, str]
     follower's output and the run's whole output."""
     gate = tmp_path / f"gate{option}"
     run_id = schedule(live, "now", "ticks", f"gate={gate}")
-    wait_for("output", lambda: live.get(f"/runs/{run_id}/outputs").json() or None)
+    wait_for(
+        "output",
+        lambda: any(o["output_len"] for o in live.get(f"/runs/{run_id}/outputs").json()) or None,
+    )
     environment = {**os.environ, "APSIS_HOST": f"127.0.0.1:{live.port}"}
     with subprocess.Popen(
         [APSIS, "output", option, run_id], stdout=subprocess.PIPE, env=environment

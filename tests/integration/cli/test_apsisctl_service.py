@@ -43,8 +43,11 @@ def live(tmp_path: Path) -> Iterator[Service]:
     service.start()
     yield service
     service.client.close()
-    if service.process is not None:
-        assert service.stop() == 0, service.log
+    try:
+        if service.process is not None:
+            assert service.stop() == 0, service.log
+    finally:
+        service.kill_agents()
 
 
 def apsisctl(live: Service | None, *args: str) -> subprocess.CompletedProcess[str]:

@@ -53,7 +53,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     live.start()
     yield live
     live.client.close()
-    assert live.stop() == 0, live.log
+    try:
+        assert live.stop() == 0, live.log
+    finally:
+        live.kill_agents()
 
 
 @pytest.fixture
@@ -69,7 +72,11 @@ def make_service(tmp_path: Path) -> Iterator[Callable[..., Service]]:
         return live
 
     yield make
-    for live in made:
-        live.client.close()
-        if live.process is not None:
-            assert live.stop() == 0, live.log
+    try:
+        for live in made:
+            live.client.close()
+            if live.process is not None:
+                assert live.stop() == 0, live.log
+    finally:
+        for live in made:
+            live.kill_agents()

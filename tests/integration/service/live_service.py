@@ -2,10 +2,19 @@
 
 Waits are polls with a deadline, never fixed sleeps: generous enough for a loaded
 CI machine, short (50 ms steps) when the service is quick.
+
+Every service runs its processes through an agent whose state directory is `agent/`
+under the service's root (the service passes `APSIS_AGENT_DIR` on to it), so tests
+never share an agent. The agent outlives the service on purpose: `kill_agents()` (the
+fixtures call it at teardown, and it runs again at exit for every service made here)
+SIGKILLs every agent of the directory and every process group they started.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import json
 import os
 import signal
 import socket
@@ -24,7 +33,37 @@ DEADLINE = 20.0
 POLL = 0.05
 FINISHED = ("success", "failure", "error", "skipped")
 
+AGENT_DIR_VAR = "APSIS_AGENT_DIR"
+"""The agent's default state directory (apsis.agent.state.ENV_VAR)."""
+
 T = TypeVar("T")
+
+_made: list[Service] = []
+
+
+@atexit.register
+def _kill_all_agents() -> None:
+    """However a test ended, its agents and their processes end with the test run."""
+    for service in _made:
+        if service.process is not None and service.process.poll() is None:
+            service.process.kill()
+        service.kill_agents()
+
+
+def _pids() -> list[int]:
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+
+
+def _read_proc(pid: int, name: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/{name}").read_bytes()
+    except OSError:
+        return b""
+
+
+def _parent(pid: int) -> int | None:
+    stat = _read_proc(pid, "stat")
+    return int(stat[stat.rindex(b")") + 2 :].split()[1]) if stat else None
 
 
 def free_port() -> int:
@@ -60,16 +99,22 @@ class Service:
         self.port = 0
         self.client = httpx.Client(timeout=DEADLINE)
         self._log_path = root / "service.log"
+        self.agent_dir = root / "agent"
+        """The local agent's state directory (unless the config names another)."""
+        _made.append(self)
 
     # --- process ---------------------------------------------------------------------
 
-    def start(self) -> None:
-        self.port = free_port()
+    def start(self, port: int = 0) -> None:
+        """Start the service on `port`, or on a free one; `port` lets a test restart it
+        where its clients (a browser page) expect it."""
+        self.port = port or free_port()
         with self._log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [APSISCTL, "serve", "--config", str(self.root / "config.yaml"),
                  "--port", str(self.port), "--create-db"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.root,
+                env={**os.environ, AGENT_DIR_VAR: str(self.agent_dir)},
             )  # fmt: skip
         self.client.base_url = httpx.URL(f"http://127.0.0.1:{self.port}")
         wait_for("the service to run", self.answers)
@@ -103,6 +148,31 @@ class Service:
     @property
     def log(self) -> str:
         return self._log_path.read_text(errors="replace")
+
+    # --- agents ----------------------------------------------------------------------
+
+    def agent_pids(self) -> list[int]:
+        """The agents serving a state directory under this service's root."""
+        needle = str(self.root).encode()
+        return [
+            pid
+            for pid in _pids()
+            if b"apsis.cli.agent" in (cmdline := _read_proc(pid, "cmdline")) and needle in cmdline
+        ]
+
+    def kill_agents(self) -> None:
+        """SIGKILL this service's agents and every process group they started."""
+        agents = self.agent_pids()
+        groups = {pid for pid in _pids() if _parent(pid) in agents}
+        for table in self.root.glob("**/procs/*.json"):
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                groups.add(int(json.loads(table.read_text())["pid"]))
+        for pid in agents:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for pgid in groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pgid, signal.SIGKILL)
 
     # --- jobs ------------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 from websockets.sync.client import ClientConnection, connect
 
 ORDER = ["scheduled", "waiting", "starting", "running", "success"]
-GRADUAL = "echo one; sleep 0.3; echo two; sleep 0.3; echo three"
+GRADUAL = "echo one; sleep 1.2; echo two; sleep 1.2; echo three"
+"""Slower than the agent's output events (one a second), so the output comes in pieces."""
 
 Message = dict[str, Any]
 
