@@ -15,7 +15,9 @@
    the last error. An agent never reached at all fails at once: a run that cannot
    start says so now rather than minutes later. With nobody to follow, a lost
    connection is simply dropped, so that an agent past its idle timeout may exit.
-5. Events that arrive for a process before its start request has answered (the poll
+5. Starts are sent in batches: those asked for in one event-loop turn, and those asked
+   for while earlier batches are in flight, go in one request (runs fall due together).
+6. Events that arrive for a process before its start request has answered (the poll
    and the start travel on different connections) are kept until it answers; a reset
    during a start makes that start ask about its process itself.
 """
@@ -40,7 +42,10 @@ from .protocol import (
     Events,
     ProcessInfo,
     ReleaseRequest,
+    StartBatch,
     StartRequest,
+    StartResult,
+    StartResults,
 )
 from .tls import pinned_context
 
@@ -57,6 +62,9 @@ of them. The agent serves one request at a time, so more would only cost handsha
 a few in flight keep it busy while this side prepares the next."""
 FIRST_BACKOFF = 0.1
 MAX_BACKOFF = 5.0
+START_BATCH = 50
+STARTS_IN_FLIGHT = 2
+"""Start batches sent at once: while the agent spawns one, this side prepares the next."""
 RELEASE_BATCH = 1000
 RELEASE_DELAY = 0.1
 """Releases wait this long to go in one request with others: nothing waits for them."""
@@ -126,6 +134,10 @@ class AgentClient:
         self._followers: dict[str, Follower] = {}
         self._starting = 0
         self._early: dict[str, list[Event]] = {}
+        self._start_queue: list[tuple[StartRequest, asyncio.Future[StartResult]]] = []
+        self._start_flusher: asyncio.Task[None] | None = None
+        self._start_slots = asyncio.Semaphore(STARTS_IN_FLIGHT)
+        self._start_sends: set[asyncio.Task[None]] = set()
         self._releases: list[str] = []
         self._releasing: asyncio.Task[None] | None = None
         self._unsynced: list[Follower] = []
@@ -138,7 +150,7 @@ class AgentClient:
         self._starting += 1
         try:
             while True:
-                http = await self._connection()
+                await self._connection()
                 resets = self._resets
                 body = StartRequest(
                     run_id=spec.run_id,
@@ -152,23 +164,22 @@ class AgentClient:
                     timeout_signal=spec.timeout_signal.name,
                 )
                 try:
-                    response = await self._request(
-                        http, "POST", "/processes", content=body.model_dump_json()
-                    )
+                    result = await self._start_batched(body)
                     break
                 except _Closed:
                     continue  # Reconnecting: wait for the new connection.
-                except _Failure as exc:
+                except (*_Failure, UnknownProcess) as exc:
                     raise AgentUnavailable(
                         f"lost the agent on {self.key} while starting (the process may have "
                         f"started): {_describe(exc)}"
                     ) from None
-            if response.status_code in (400, 403):
-                raise StartRefused(_error_text(response))
-            try:
-                info = ProcessInfo.model_validate_json(_check(response).content)
-            except (BadAnswer, UnknownProcess, ValidationError) as exc:
-                raise AgentUnavailable(f"the agent on {self.key}: {_describe(exc)}") from None
+            if result.status in (400, 403):
+                raise StartRefused(result.error or f"HTTP {result.status}")
+            if result.process is None:
+                raise AgentUnavailable(
+                    f"the agent on {self.key}: start answered {result.status}: {result.error}"
+                )
+            info = result.process
             follower = self._follow(info.proc_id)
             for event in self._early.pop(info.proc_id, []):
                 follower.apply(event)
@@ -232,7 +243,7 @@ class AgentClient:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self._releasing), 2.0)
             self._releasing.cancel()
-        for task in (self._syncing, self._task):
+        for task in (self._start_flusher, *self._start_sends, self._syncing, self._task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -248,6 +259,50 @@ class AgentClient:
             if http.is_closed:
                 raise _Closed("the connection to the agent was closed; not sent")
             return await http.request(method, path, **kwargs)
+
+    async def _start_batched(self, body: StartRequest) -> StartResult:
+        future: asyncio.Future[StartResult] = asyncio.get_running_loop().create_future()
+        self._start_queue.append((body, future))
+        if self._start_flusher is None or self._start_flusher.done():
+            self._start_flusher = asyncio.create_task(
+                self._flush_starts(), name=f"agent {self.key} starts"
+            )
+        return await future
+
+    async def _flush_starts(self) -> None:
+        await asyncio.sleep(0)  # Gather the starts of this event-loop turn.
+        while self._start_queue:
+            await self._start_slots.acquire()
+            batch = self._start_queue[:START_BATCH]
+            del self._start_queue[:START_BATCH]
+            send = asyncio.create_task(self._send_starts(batch), name="agent start batch")
+            self._start_sends.add(send)
+            send.add_done_callback(self._start_sends.discard)
+
+    async def _send_starts(
+        self, batch: list[tuple[StartRequest, asyncio.Future[StartResult]]]
+    ) -> None:
+        try:
+            http = self._http
+            if http is None:
+                raise _Closed("not connected to the agent; not sent")
+            content = StartBatch(processes=[body for body, _ in batch]).model_dump_json()
+            response = await self._request(http, "POST", "/processes/batch", content=content)
+            results = StartResults.model_validate_json(_check(response).content).results
+            if len(results) != len(batch):
+                raise BadAnswer(f"{len(results)} answers to {len(batch)} starts")
+        except (*_Failure, UnknownProcess) as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+        else:
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+        finally:
+            self._start_slots.release()
+            for _, future in batch:
+                future.cancel()  # Only those still waiting: cancelled with this task.
 
     def _follow(self, proc_id: str) -> Follower:
         follower = self._followers.get(proc_id)

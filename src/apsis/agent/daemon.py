@@ -105,7 +105,7 @@ async def _serve(state: StateDir, bind: str, port: int, idle_timeout: float) -> 
         server.should_exit = True
 
     processes = Processes(
-        Table(state.procs),
+        Table(state.table_file),
         state.spool,
         events,
         host=host,

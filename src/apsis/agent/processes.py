@@ -130,6 +130,8 @@ class Processes:
         self._on_idle = on_idle
         self._output_interval = output_interval
         self._procs: dict[str, _Process] = {}
+        self._unticked: list[_Process] = []
+        """Started processes whose start ticks are still to be read."""
         self._children: dict[int, _Process] = {}
         """Our unreaped children by pid, including released ones still dying."""
         self._idle: asyncio.TimerHandle | None = None
@@ -168,6 +170,7 @@ class Processes:
                 self._loop.remove_reader(proc.pidfd)
                 os.close(proc.pidfd)
         os.close(self._devnull)
+        self.table.close()
 
     def _check_idle(self) -> None:
         if not self._procs and self._idle is None:
@@ -259,13 +262,10 @@ class Processes:
         finally:
             os.close(fd)
         began = time.time()
-        # Still our unreaped child (this handler has not run yet), so /proc has it.
-        ticks = _start_ticks(popen.pid) or 0
         entry = Entry(
             proc_id=proc_id,
             run_id=request.run_id,
             pid=popen.pid,
-            start_ticks=ticks,
             start=_time_text(began),
             began=began,
             stop_signal=stop_signal,
@@ -277,11 +277,30 @@ class Processes:
         self._procs[proc_id] = self._children[popen.pid] = proc
         self._arm(proc)
         self.table.write(entry)
+        if not self._unticked:
+            self._loop.call_soon(self._note_start_ticks)
+        self._unticked.append(proc)
         if self._idle is not None:
             self._idle.cancel()
             self._idle = None
         log.debug("%s: started %s as pid %d", request.run_id, proc_id, popen.pid)
         return self._info(proc, 0)
+
+    def _note_start_ticks(self) -> None:
+        """Record when the processes just started began, once the requests that started
+        them have been answered: reading /proc/PID/stat waits on a process that is still
+        being exec'd, and a batch of starts should not wait for each of its processes.
+
+        A process not yet reaped is still in /proc; one reaped since needs no ticks, as
+        it will not be re-adopted.
+        """
+        procs, self._unticked = self._unticked, []
+        for proc in procs:
+            e = proc.entry
+            released = self._procs.get(e.proc_id) is not proc
+            if e.state == "running" and proc.popen is not None and not released:
+                e.start_ticks = _start_ticks(e.pid)
+                self.table.write(e)
 
     def _arm(self, proc: _Process) -> None:
         """Set the timers of a running process from its deadlines."""
@@ -393,7 +412,9 @@ class Processes:
             proc.reported = self._output_length(proc)
             return
         pidfd = None
-        if _start_ticks(entry.pid) == entry.start_ticks:
+        ticks = _start_ticks(entry.pid)
+        # No ticks: the agent died within moments of starting it; trust the pid.
+        if ticks is not None and entry.start_ticks in (ticks, None):
             with contextlib.suppress(ProcessLookupError):
                 pidfd = os.pidfd_open(entry.pid)
         if pidfd is None:

@@ -6,6 +6,9 @@ TOKEN` (a wrong or missing token is answered 403). Errors are `{"error": message
 - `GET /api/v1/agent` → `AgentStatus`.
 - `POST /api/v1/processes`, body `StartRequest` → `ProcessInfo`; 400 `{"error"}` if it
   cannot start, 403 for another user.
+- `POST /api/v1/processes/batch`, body `StartBatch` → `StartResults`: each request in
+  turn, as above, answered in order. Runs fall due together, and one request for all
+  of them costs one round trip instead of one each.
 - `GET /api/v1/processes` → `{"processes": [ProcessInfo, ...]}`.
 - `GET /api/v1/processes/{proc_id}` → `ProcessInfo`; 404 if unknown.
 - `GET /api/v1/processes/{proc_id}/output?offset=N&length=M` → raw bytes from `offset`
@@ -95,6 +98,10 @@ class StartRequest(_Message):
     timeout_signal: str = "SIGTERM"
 
 
+class StartBatch(_Message):
+    processes: list[StartRequest]
+
+
 class ProcessInfo(_Message):
     proc_id: str
     run_id: str
@@ -113,6 +120,19 @@ class ProcessInfo(_Message):
     rusage: dict[str, float] | None = None
     end: str | None = None
     elapsed: float | None = None
+
+
+class StartResult(_Message):
+    """One answer of a batch: the process, or the error and status a single start
+    would have answered."""
+
+    process: ProcessInfo | None = None
+    error: str | None = None
+    status: int = 200
+
+
+class StartResults(_Message):
+    results: list[StartResult]
 
 
 class Event(_Message):

@@ -33,7 +33,10 @@ from .protocol import (
     OUTPUT_LENGTH_HEADER,
     AgentStatus,
     ReleaseRequest,
+    StartBatch,
     StartRequest,
+    StartResult,
+    StartResults,
 )
 
 MAX_OUTPUT_READ = 16 * 1024 * 1024
@@ -92,12 +95,25 @@ def make_app(
             body = StartRequest.model_validate_json(await request.body())
         except ValidationError as exc:
             return _error(f"bad request: {exc}", 400)
+        result = start_one(body)
+        if result.process is None:
+            return _error(result.error or "cannot start", result.status)
+        return _json(result.process)
+
+    def start_one(body: StartRequest) -> StartResult:
         try:
-            return _json(processes.start(body))
+            return StartResult(process=processes.start(body))
         except CannotStart as exc:
-            return _error(str(exc), 400)
+            return StartResult(error=str(exc), status=400)
         except Forbidden as exc:
-            return _error(str(exc), 403)
+            return StartResult(error=str(exc), status=403)
+
+    async def start_batch(request: Request) -> Response:
+        try:
+            body = StartBatch.model_validate_json(await request.body())
+        except ValidationError as exc:
+            return _error(f"bad request: {exc}", 400)
+        return _json(StartResults(results=[start_one(one) for one in body.processes]))
 
     async def list_(request: Request) -> Response:
         body = {"processes": [p.model_dump(mode="json") for p in processes.infos()]}
@@ -189,6 +205,7 @@ def make_app(
         Route(f"{API}/agent", agent, methods=["GET"]),
         Route(f"{API}/processes", start, methods=["POST"]),
         Route(f"{API}/processes", list_, methods=["GET"]),
+        Route(f"{API}/processes/batch", start_batch, methods=["POST"]),
         Route(f"{API}/processes/{{proc_id}}", get, methods=["GET"]),
         Route(f"{API}/processes/{{proc_id}}", delete, methods=["DELETE"]),
         Route(f"{API}/processes/{{proc_id}}/output", output, methods=["GET"]),

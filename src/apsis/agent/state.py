@@ -5,7 +5,7 @@ agent.json       how to reach the running agent (pid, port, token, epoch); 0600
 agent.lock       flock'ed by the running agent for its whole life
 agent.log        the agent's log
 cert.pem key.pem its certificate and key (tls.py); 0600
-procs/ID.json    the process table (table.py)
+procs.jsonl      the process table, a journal (table.py)
 spool/ID.out     each process's output
 ```
 
@@ -76,12 +76,12 @@ class StateDir:
         self.log_file = path / "agent.log"
         self.cert_file = path / "cert.pem"
         self.key_file = path / "key.pem"
-        self.procs = path / "procs"
+        self.table_file = path / "procs.jsonl"
         self.spool = path / "spool"
 
     def create(self) -> None:
         """Make the directory and its subdirectories, private to this user."""
-        for directory in (self.path, self.procs, self.spool):
+        for directory in (self.path, self.spool):
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.path, 0o700)
 

@@ -160,8 +160,9 @@ class Agent:
             self.client.close()
         pids = set(self.process_pids)
         with contextlib.suppress(FileNotFoundError):
-            for path in (self.state_dir / "procs").glob("*.json"):
-                pids.add(json.loads(path.read_text())["pid"])
+            for line in (self.state_dir / "procs.jsonl").read_text().splitlines():
+                pids.add(json.loads(line).get("pid", 0))
+        pids.discard(0)
         if (agent := self.agent_file()) is not None:
             self.agent_pids.add(agent["pid"])
         for pid in self.agent_pids:

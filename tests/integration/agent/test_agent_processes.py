@@ -4,6 +4,7 @@ events, release, and what the agent refuses."""
 from __future__ import annotations
 
 import base64
+import json
 import ssl
 import time
 from pathlib import Path
@@ -126,7 +127,9 @@ def test_release_forgets_the_process_and_its_spool(shared_agent: Agent) -> None:
     assert spool.exists()
     assert shared_agent.request("DELETE", f"/processes/{info.proc_id}").status_code == 204
     assert not spool.exists()
-    assert not (shared_agent.state_dir / "procs" / f"{info.proc_id}.json").exists()
+    journal = (shared_agent.state_dir / "procs.jsonl").read_text().splitlines()
+    mentions = [json.loads(line) for line in journal if info.proc_id in line]
+    assert mentions[-1] == {"forget": info.proc_id}
     assert shared_agent.request("GET", f"/processes/{info.proc_id}").status_code == 404
     running = shared_agent.run(["sleep", "30"])
     released = shared_agent.request(

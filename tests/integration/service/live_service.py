@@ -164,9 +164,10 @@ class Service:
         """SIGKILL this service's agents and every process group they started."""
         agents = self.agent_pids()
         groups = {pid for pid in _pids() if _parent(pid) in agents}
-        for table in self.root.glob("**/procs/*.json"):
-            with contextlib.suppress(OSError, ValueError, KeyError):
-                groups.add(int(json.loads(table.read_text())["pid"]))
+        for table in self.root.glob("**/procs.jsonl"):
+            for line in table.read_text().splitlines():
+                with contextlib.suppress(ValueError, KeyError):
+                    groups.add(int(json.loads(line)["pid"]))
         for pid in agents:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
