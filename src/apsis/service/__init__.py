@@ -11,6 +11,7 @@ run_streams.py  websockets about one run: its updates, its output
 monitor.py      event-loop lag, process figures, transitions and start lag
 metrics.py      /api/v1/stats and /metrics (Prometheus)
 control.py      /api/control: reload the job directory, shut down, version
+web.py          the web UI's files: assets, and index.html for its pages
 serve.py        load config, jobs and store; run uvicorn and the engine on one event loop
 """
 

@@ -24,7 +24,7 @@ from ..config import Config
 from ..engine.engine import Engine
 from ..engine.operations import NoSuchRun
 from ..errors import ApsisError, JobDirErrors, NoSuchJob, SpecErrors, format_location
-from . import api, control, jobs, metrics, run_streams, runs, schema, stream
+from . import api, control, jobs, metrics, run_streams, runs, schema, stream, web
 from .context import Service
 
 _NOT_FOUND = (NoSuchRun, NoSuchJob)
@@ -61,6 +61,7 @@ def create_app(
     app.include_router(run_streams.router, prefix="/api/v1")
     app.include_router(control.router, prefix="/api/control")
     app.include_router(metrics.router)
+    web.install(app)
     schema.install(app)
 
     @app.middleware("http")
@@ -122,8 +123,12 @@ def _reason(error: dict[str, Any]) -> str:
     return f"{where}: {reason}" if where else reason
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    # A path no route has is a page of the web UI (history-mode routing), unless the
+    # path is the API's.
+    if exc.status_code == 404 and (page := web.page_for(request)) is not None:
+        return page
     response = error_response(exc.status_code, str(exc.detail))
     response.headers.update(exc.headers or {})
     return response
