@@ -9,7 +9,10 @@ Prints one line per figure:
   agent_start_lag_p50/p99_ms    running time - schedule time, same runs
   local_runs_per_s, local_ratio_to_raw, local_start_lag_p50/p99_ms
                                 the same runs executed directly (no agent), same process
+  raw_periodic_start_lag_p99_ms     200 `bash -c true` spawned together every 5 s, 4
+                                rounds: due → each spawn returned (the raw limit)
   agent_periodic_start_lag_p99_ms   200 runs due together every 5 s, 4 rounds, agent
+  local_periodic_start_lag_p99_ms   the same, executed directly
   agent_rss_mib_1000_procs      the agent's VmRSS holding 1,000 live `sleep 60` runs
 
 Usage: python bench/agent.py [--runs N]
@@ -107,6 +110,21 @@ async def periodic(engine: Engine) -> list[float]:
     return [(r.times["running"] - r.schedule_time).total_seconds() * 1000 for r in runs]
 
 
+async def raw_periodic() -> list[float]:
+    """Start lags of `PERIODIC_RUNS` spawns due together, `PERIODIC_ROUNDS` times."""
+    loop = asyncio.get_running_loop()
+    lags: list[float] = []
+    for _ in range(PERIODIC_ROUNDS):
+        due = loop.time() + 1.0
+        await asyncio.sleep(due - loop.time())
+        procs = []
+        for _ in range(PERIODIC_RUNS):
+            procs.append(await asyncio.create_subprocess_exec("/bin/bash", "-c", "true"))
+            lags.append((loop.time() - due) * 1000)
+        await asyncio.gather(*(proc.wait() for proc in procs))
+    return lags
+
+
 def agent_pid(config: Config) -> int:
     assert config.agent.state_dir is not None
     return int(json.loads((config.agent.state_dir / "agent.json").read_text())["pid"])
@@ -153,6 +171,7 @@ async def with_engine(
 async def figures(count: int) -> dict[str, float]:
     result: dict[str, float] = {}
     raw = result["raw_spawn_per_s"] = await raw_spawn_rate(count)
+    result["raw_periodic_start_lag_p99_ms"] = percentiles(await raw_periodic())[1]
     with tempfile.TemporaryDirectory() as tmp:
         config = load_config(make_root(Path(tmp)))
         tune_gc(config.python.gc)  # as the service does
@@ -183,7 +202,13 @@ async def figures(count: int) -> dict[str, float]:
 
             await with_engine(config, None, direct)
 
+            async def direct_periodic(engine: Engine) -> None:
+                result["local_periodic_start_lag_p99_ms"] = percentiles(await periodic(engine))[1]
+
+            await with_engine(config, None, direct_periodic)
+
             async def steady_and_memory(engine: Engine) -> None:
+                await burst(engine, 1)  # connecting to the agent: not part of the figures
                 _, p99, _ = percentiles(await periodic(engine))
                 result["agent_periodic_start_lag_p99_ms"] = p99
                 result["agent_rss_mib_1000_procs"] = await live_processes(engine, config)

@@ -5,8 +5,9 @@ they outlive a restart of the service and can run on other hosts.
 
 The agent's side: `daemon` (pid file, lock, detaching), `state` (its state directory),
 `tls` (certificate and token), `server` (the HTTPS API), `processes` (spawning,
-reaping, stopping), `launch` (one process's session and spool files), `table` (the
-process table on disk) and `events` (the ring of events clients long-poll).
+reaping, stopping), `spool` (output files), `table` (the process table on disk),
+`events` (the ring of events clients long-poll) and `launch` (start or find the agent
+of a state directory).
 
 The service's side: `launcher` (start or find an agent locally, over ssh or via
 sudo), `client` (one connection per agent: requests, the events poll, reconnects),

@@ -26,7 +26,6 @@ import contextlib
 import logging
 import os
 import resource
-import secrets
 import signal
 import subprocess
 import time
@@ -40,6 +39,7 @@ from ..program.process import parse_signal
 from ..timespec import format_time
 from .events import EventLog
 from .protocol import INLINE_OUTPUT, ProcessInfo, StartRequest
+from .spool import Spool
 from .table import Entry, Table
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class Processes:
         output_interval: float = 1.0,
     ) -> None:
         self.table = table
-        self.spool = spool
+        self._spool_files = Spool(spool)
         self.events = events
         self.host = host
         self.user = user
@@ -150,6 +150,7 @@ class Processes:
         self._loop.add_signal_handler(signal.SIGCHLD, self._reap)
         for entry in self.table.load():
             self._adopt(entry)
+        self._spool_files.open(keep=self._procs.keys())
         self._purge()
         self._watch_output()
         self._check_idle()
@@ -219,7 +220,7 @@ class Processes:
         )
 
     def _spool(self, proc_id: str) -> Path:
-        return self.spool / f"{proc_id}.out"
+        return self._spool_files.path(proc_id)
 
     def _output_length(self, proc: _Process) -> int:
         try:
@@ -242,9 +243,10 @@ class Processes:
             timeout_signal = signal_number(request.timeout_signal)
         except ValueError as exc:
             raise CannotStart(f"cannot start: {exc}") from None
-        proc_id = secrets.token_hex(8)
-        spool = self._spool(proc_id)
-        fd = os.open(spool, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            proc_id, fd = self._spool_files.new()
+        except OSError as exc:
+            raise CannotStart(f"cannot start: no spool file: {exc}") from None
         try:
             popen = subprocess.Popen(
                 request.argv,
@@ -257,7 +259,7 @@ class Processes:
             )
         except (OSError, ValueError) as exc:
             # ValueError: a NUL byte in argv, env or cwd.
-            spool.unlink(missing_ok=True)
+            self._spool_files.remove(proc_id)
             raise CannotStart(f"cannot start: {exc}") from None
         finally:
             os.close(fd)
@@ -449,7 +451,7 @@ class Processes:
             os.close(proc.pidfd)
             proc.pidfd = None
         self.table.remove(proc_id)
-        self._spool(proc_id).unlink(missing_ok=True)
+        self._spool_files.remove(proc_id)
         self._check_idle()
 
     def _purge(self) -> None:

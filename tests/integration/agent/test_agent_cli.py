@@ -35,7 +35,9 @@ def test_list_signal_clean_and_stop(new_agent: Agent) -> None:
     assert new_agent.wait_exit(sleeper.proc_id).status == -15
 
     assert new_agent.cli("clean").stdout.strip() == "released 2 of 2"
-    assert not list((new_agent.state_dir / "spool").iterdir())
+    spool = new_agent.state_dir / "spool"
+    assert not (spool / f"{done.proc_id}.out").exists()
+    assert not (spool / f"{sleeper.proc_id}.out").exists()
 
     running = new_agent.run(["sleep", "30"])
     assert new_agent.cli("clean", running.proc_id).stdout.strip() == "released 1 of 1"
