@@ -103,6 +103,15 @@ async def _apsis_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    content_type = request.headers.get("content-type", "")
+    if exc.errors() and exc.errors()[0]["loc"] == ("body",) and "json" not in content_type:
+        # A JSON body sent as a form (`curl -d`) or text is not read: browsers send those
+        # cross-site without asking, so reading them would let any web page act here.
+        return error_response(
+            400,
+            f"the body must be JSON sent with Content-Type: application/json"
+            f" (this request says {content_type or 'nothing'})",
+        )
     reasons = [_reason(error) for error in exc.errors()]
     return error_response(400, "; ".join(reasons), reasons if len(reasons) > 1 else ())
 

@@ -30,6 +30,20 @@ def test_post_runs_with_a_body_that_is_not_an_object_is_400(
     error(response, 400)
 
 
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain"])
+def test_a_json_body_sent_as_a_form_or_text_is_refused_naming_the_header(
+    service: Service, content_type: str
+) -> None:
+    """What `curl -d` sends, and what any web page may send here unasked: not read."""
+    before = service.client.get("/api/v1/runs").json()["runs"]
+    response = service.client.post(
+        "/api/v1/runs", content=b'{"job_id": "later"}', headers={"content-type": content_type}
+    )
+    message = error(response, 400)
+    assert "Content-Type: application/json" in message and content_type in message
+    assert service.client.get("/api/v1/runs").json()["runs"].keys() == before.keys()
+
+
 @pytest.mark.parametrize(
     ("body", "words"),
     [
