@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from ..model.state import State
 from ..program.base import Execution, Finished, Output, ProgramUpdate, Running
 from ..program.local import ProcessSpec, process_finished
+from ..timespec import parse_time
 from .client import AgentClient, AgentUnavailable, BadAnswer, StartRefused, UnknownProcess
 from .follower import Follower
 
@@ -77,6 +78,7 @@ class AgentExecution(Execution):
                 meta={"hostname": info.host, "username": info.user, "pid": info.pid,
                       "start": info.start, "proc_id": proc_id,
                       **({"host": self.host} if self.host is not None else {})},
+                since=parse_time(info.start),
             )  # fmt: skip
         else:
             proc_id = self._proc_id

@@ -176,12 +176,20 @@ class Engine:
         *,
         force: bool = False,
         message: str | None = None,
+        at: datetime | None = None,
     ) -> asyncio.Future[Any]:
-        """Move `run` to `state`; the future resolves once the move is durable."""
+        """Move `run` to `state`; the future resolves once the move is durable.
+
+        `at` is when the move happened, if earlier than now: kept between the time of
+        the run's previous state and now, so that a skewed clock cannot reorder them.
+        """
         old = run.state
         if not force and not can_transition(old, state):
             raise ApsisError(f"{run.run_id}: cannot go from {old} to {state}")
         now = self.clock.now()
+        if at is not None:
+            previous = run.times.get(old.value, at)
+            now = min(max(at, previous), now)
         run.state = state
         run.times[state.value] = now
         if state in FINISHED and "running" in run.times:

@@ -120,7 +120,7 @@ class Runner:
             run.run_state = dict(update.run_state)
             run.meta["program"] = dict(update.meta)
             if run.state == State.starting:
-                self.engine.transition(run, State.running)
+                self.engine.transition(run, State.running, at=update.since)
                 if "stop" in run.times:
                     self.engine.add_timer(run.times["stop"], "stop", run)
         elif isinstance(update, Output):

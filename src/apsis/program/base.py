@@ -90,6 +90,9 @@ class RunContext:
 class Running:
     run_state: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    since: datetime | None = None
+    """When the program began, where it runs, if that is known and may be earlier than
+    this update: the run's running time (an agent answers starts in batches)."""
 
 
 @dataclass(frozen=True)

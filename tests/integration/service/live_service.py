@@ -203,6 +203,17 @@ class Service:
         (run_id,) = response.json()["runs"]
         return str(run_id)
 
+    def schedule_many(self, job_id: str, count: int) -> list[str]:
+        """POST `count` runs of a job without params; their IDs."""
+        response = self.post("/runs", {"job_id": job_id, "args": {}}, count=count)
+        assert response.status_code == 200, response.text
+        return list(response.json()["runs"])
+
+    def output(self, run_id: str) -> str:
+        """The run's output so far; empty while it has none."""
+        response = self.get(f"/runs/{run_id}/output/output")
+        return response.text if response.status_code == 200 else ""
+
     def run(self, run_id: str) -> dict[str, Any]:
         response = self.get(f"/runs/{run_id}")
         assert response.status_code == 200, response.text

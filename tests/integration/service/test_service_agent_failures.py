@@ -33,17 +33,6 @@ JOBS = {
 }
 
 
-def schedule_many(service: Service, job_id: str, count: int) -> list[str]:
-    response = service.post("/runs", {"job_id": job_id, "args": {}}, count=count)
-    assert response.status_code == 200, response.text
-    return list(response.json()["runs"])
-
-
-def output(service: Service, run_id: str) -> str:
-    response = service.get(f"/runs/{run_id}/output/output")
-    return response.text if response.status_code == 200 else ""
-
-
 def wait_finished(service: Service, run_id: str) -> dict[str, Any]:
     return wait_for(
         f"{run_id} to finish",
@@ -74,16 +63,16 @@ def test_a_killed_agent_is_restarted_and_its_runs_end_with_the_exit_status_lost(
     make_service: MakeService,
 ) -> None:
     service = make_service(JOBS)
-    run_ids = schedule_many(service, "two seconds", 5)
+    run_ids = service.schedule_many("two seconds", 5)
     for run_id in run_ids:
         service.wait_state(run_id, "running")
-    wait_for("first lines", lambda: all(output(service, r) for r in run_ids) or None)
+    wait_for("first lines", lambda: all(service.output(r) for r in run_ids) or None)
     kill_agent(service)
     for run_id in run_ids:
         line = error_line(service, run_id)
         assert line == "error: exit status lost: the agent restarted while the process ran"
         # The new agent adopted the process and its spool: nothing of the output is lost.
-        assert output(service, run_id) == f"start-{run_id}\ndone-{run_id}\n"
+        assert service.output(run_id) == f"start-{run_id}\ndone-{run_id}\n"
     assert service.agent_pids(), "the service started a new agent"
 
 
@@ -159,5 +148,5 @@ def test_an_agent_gone_idle_is_started_again_for_the_next_run(
     wait_for("the idle agent to exit", lambda: True if pid not in service.agent_pids() else None)
     second = service.schedule("echo")
     service.wait_state(second, "success")
-    assert output(service, second) == f"{second}\n"
+    assert service.output(second) == f"{second}\n"
     assert service.agent_pids() and pid not in service.agent_pids()

@@ -35,17 +35,6 @@ JOBS = {
 }
 
 
-def schedule_many(service: Service, job_id: str, count: int) -> list[str]:
-    response = service.post("/runs", {"job_id": job_id, "args": {}}, count=count)
-    assert response.status_code == 200, response.text
-    return list(response.json()["runs"])
-
-
-def output(service: Service, run_id: str) -> str:
-    response = service.get(f"/runs/{run_id}/output/output")
-    return response.text if response.status_code == 200 else ""
-
-
 def wait_all(service: Service, run_ids: list[str], *states: str) -> dict[str, dict[str, Any]]:
     """Every run once each is in one of `states` (failing at once if one finishes in
     another)."""
@@ -64,11 +53,11 @@ def test_running_programs_survive_the_service_and_end_with_their_whole_output(
     make_service: MakeService, kill: signal.Signals
 ) -> None:
     service = make_service(JOBS)
-    run_ids = schedule_many(service, "two seconds", COUNT)
+    run_ids = service.schedule_many("two seconds", COUNT)
     wait_all(service, run_ids, "running")
     wait_for(
         "every run's first line",
-        lambda: all(output(service, r).startswith("start-") for r in run_ids) or None,
+        lambda: all(service.output(r).startswith("start-") for r in run_ids) or None,
     )
     assert service.process is not None
     service.process.send_signal(kill)
@@ -77,7 +66,7 @@ def test_running_programs_survive_the_service_and_end_with_their_whole_output(
     service.start()
     runs = wait_all(service, run_ids, "success")
     for run_id, run in runs.items():
-        assert output(service, run_id) == f"start-{run_id}\ndone-{run_id}\n"
+        assert service.output(run_id) == f"start-{run_id}\ndone-{run_id}\n"
         # From running before the restart to success after it: the whole run.
         assert run["meta"]["elapsed"] >= 2.0, run
         # The agent's own measure, from just after the spawn.
@@ -89,11 +78,11 @@ def test_stopping_programs_carry_on_stopping_while_the_service_is_down(
     make_service: MakeService,
 ) -> None:
     service = make_service(JOBS)
-    run_ids = schedule_many(service, "graceful", 10)
+    run_ids = service.schedule_many("graceful", 10)
     wait_all(service, run_ids, "running")
     wait_for(
         "every run's first line",
-        lambda: all(output(service, r) for r in run_ids) or None,
+        lambda: all(service.output(r) for r in run_ids) or None,
     )
     for run_id in run_ids:
         assert service.post(f"/runs/{run_id}/stop").status_code == 200
@@ -105,7 +94,7 @@ def test_stopping_programs_carry_on_stopping_while_the_service_is_down(
     service.start()
     runs = wait_all(service, run_ids, "success")
     for run_id, run in runs.items():
-        assert output(service, run_id) == f"start-{run_id}\nstopped-{run_id}\n"
+        assert service.output(run_id) == f"start-{run_id}\nstopped-{run_id}\n"
         assert run["meta"]["program"]["stopped"] is True
         assert "stopping" in run["times"]
 
