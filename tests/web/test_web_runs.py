@@ -1,10 +1,11 @@
 """The Runs page: filters and the time window live in the URL and survive a reload;
-repeated runs of one instance fold into one row; the timeline draws runs."""
+repeated runs of one instance fold into one row; upcoming runs show in the window's
+future; the timeline draws runs."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from live_service import Service
@@ -124,3 +125,65 @@ def test_timeline_draws_a_bar_per_run(page: Page, service: Service) -> None:
     )
     expect(bar).to_be_visible()
     service.wait_state(run_id, "success")
+
+
+def upcoming_rows(page: Page) -> Locator:
+    return page.get_by_test_id("runs-table").locator('[data-testid="upcoming-row"]')
+
+
+# A day to come, whose reports/daily runs (06:00 region eu, 07:30 region us, UTC) the
+# service has not created yet: the Runs page shows them as upcoming rows.
+DAY = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+
+
+def test_upcoming_runs_show_in_the_windows_future_until_turned_off(
+    page: Page, service: Service
+) -> None:
+    page.goto(f"/runs?at={DAY}T07:00:00Z&span=6h")
+    expect(page.get_by_test_id("runs-upcoming")).to_be_checked()
+    upcoming = upcoming_rows(page)
+    expect(upcoming).to_have_count(2)
+    # Newest first, as the runs; no run ID, state "upcoming".
+    assert upcoming.evaluate_all(
+        "rows => rows.map(row => [row.dataset.jobId, row.dataset.time])"
+    ) == [
+        ["reports/daily", f"{DAY}T07:30:00Z"],
+        ["reports/daily", f"{DAY}T06:00:00Z"],
+    ]
+    expect(upcoming.get_by_test_id("upcoming-args")).to_have_text(["region=us", "region=eu"])
+    expect(upcoming.get_by_test_id("upcoming-state")).to_have_text(["upcoming", "upcoming"])
+    expect(upcoming.get_by_test_id("run-link")).to_have_count(0)
+    expect(upcoming.get_by_test_id("job-link").first).to_have_text("reports/daily")
+
+    # The filter applies: args in the page, the job prefix in the service.
+    page.get_by_test_id("runs-filter").fill("region=eu")
+    page.get_by_test_id("runs-filter").press("Enter")
+    expect(upcoming).to_have_count(1)
+    expect(upcoming.get_by_test_id("upcoming-args")).to_have_text("region=eu")
+    page.get_by_test_id("runs-filter").fill("job:etl/")
+    page.get_by_test_id("runs-filter").press("Enter")
+    expect(upcoming).to_have_count(0)
+    page.get_by_test_id("runs-filter").fill("")
+    page.get_by_test_id("runs-filter").press("Enter")
+    expect(upcoming).to_have_count(2)
+
+    page.get_by_test_id("runs-upcoming").uncheck()
+    expect(upcoming).to_have_count(0)
+    assert query(page.url)["upcoming"] == ["0"]
+    page.reload()
+    expect(page.get_by_test_id("runs-upcoming")).not_to_be_checked()
+    expect(page.get_by_test_id("runs-status")).to_contain_text("all in this window")
+    expect(upcoming).to_have_count(0)
+    page.get_by_test_id("runs-upcoming").check()
+    expect(upcoming).to_have_count(2)
+    assert "upcoming" not in query(page.url)
+
+
+def test_timeline_marks_upcoming_runs(page: Page, service: Service) -> None:
+    page.goto(f"/timeline?at={DAY}T07:00:00Z&span=6h")
+    marks = page.get_by_test_id("timeline").locator('[data-testid="timeline-upcoming"]')
+    expect(marks).to_have_count(2)
+    assert marks.evaluate_all("marks => marks.map(mark => mark.dataset.time)") == [
+        f"{DAY}T06:00:00Z",
+        f"{DAY}T07:30:00Z",
+    ]

@@ -93,6 +93,30 @@ export interface JobSchedule {
   runs: ScheduledRun[];
 }
 
+/** A run a job's schedules will create (GET /schedule): no run exists yet. */
+export interface UpcomingRun extends ScheduledRun {
+  job_id: string;
+}
+
+/** GET /schedule: upcoming runs in time order; `more` when `limit` cut the list. */
+export interface Upcoming {
+  runs: UpcomingRun[];
+  more: boolean;
+}
+
+/** GET /schedule parameters (every field optional). */
+export interface ScheduleQuery {
+  /** ISO time or `now` (default) */
+  start?: string;
+  /** ISO time; default a day after start */
+  end?: string;
+  /** 1 to 10000, default 1000 */
+  limit?: number;
+  job_prefix?: string;
+  /** all required */
+  labels?: string[];
+}
+
 export interface RunLogLine {
   timestamp: string;
   message: string;
@@ -313,6 +337,21 @@ export function getJobRuns(
 /** The next `count` runs the job's schedules will create from `start` (default now). */
 export function getJobSchedule(jobId: string, count?: number, start?: string): Promise<JobSchedule> {
   return request("GET", `/jobs/${jobPath(jobId)}/schedule${query({ count, start })}`);
+}
+
+/**
+ * The runs every job's schedules will create, due in [start, end), in time order: what
+ * is coming, which GET /runs does not hold yet. Nothing is created.
+ */
+export function getSchedule(q: ScheduleQuery = {}): Promise<Upcoming> {
+  const params = {
+    start: q.start,
+    end: q.end,
+    limit: q.limit,
+    job_prefix: q.job_prefix || undefined,
+    label: q.labels && q.labels.length ? q.labels : undefined,
+  };
+  return request("GET", `/schedule${query(params)}`);
 }
 
 // --- control -------------------------------------------------------------------------

@@ -1,15 +1,26 @@
-"""What a job's schedules will produce: the next runs, in time order (SPEC §5 Preview)."""
+"""What jobs' schedules will produce: the next runs, in time order (SPEC §5 Preview).
+
+`preview_runs` looks ahead for one job; `upcoming_runs` for many jobs at once, over a
+window of time, by merging every schedule's lazy generator, so its cost follows the
+runs it answers (and the number of schedules), never the length of the window.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..model.job import Job
 from ..schedule import ScheduledRun
 from ..timespec import format_time
+
+_TICK = timedelta(microseconds=1)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 def preview_runs(job: Job, start: datetime, count: int) -> list[ScheduledRun]:
@@ -31,3 +42,83 @@ def run_to_jso(run: ScheduledRun) -> dict[str, Any]:
     if run.note:
         jso["note"] = run.note
     return jso
+
+
+@dataclass(frozen=True, slots=True)
+class UpcomingRun:
+    job_id: str
+    run: ScheduledRun
+
+
+def _next(runs: Iterator[ScheduledRun]) -> ScheduledRun | None:
+    """The schedule's next run; None when it has no more, or cannot say.
+
+    A schedule can fail to produce its next time: an exchange calendar with no data
+    that far ahead (ValueError), or a time past year 9999 (OverflowError). The
+    scheduler then stops that schedule, and so does the answer here.
+    """
+    try:
+        return next(runs, None)
+    except (ValueError, OverflowError):
+        return None
+
+
+def upcoming_runs(
+    jobs: Iterable[Job],
+    start: datetime,
+    end: datetime,
+    limit: int,
+    *,
+    after: datetime | None = None,
+) -> tuple[list[UpcomingRun], bool]:
+    """The runs the jobs' enabled schedules produce due in [start, end), in due-time
+    order (ties: by nominal time, then in the order of `jobs` and of their schedules),
+    at most `limit` of them; and whether there were more. With `after`, only runs with
+    a nominal time after it: what the scheduler has not created yet (its horizon).
+
+    As the scheduler does, each schedule is one lazy cursor in a heap keyed by its
+    next nominal time, and a run's args are narrowed to its job's params, so these are
+    the runs it will create. Only the runs up to the answer's last are generated, plus
+    one per schedule: the cost follows the answer and the number of schedules, never
+    the length of the window. Jitter delays a run by less than its schedule's `jitter`
+    and can reorder runs, so a run waits in a second heap, keyed by due time, until
+    the nominal times have passed its due time: no run still to come is due earlier.
+    """
+    cursors: list[tuple[datetime, int, ScheduledRun, Iterator[ScheduledRun], Job]] = []
+    order = itertools.count()
+    for job in jobs:
+        for entry in job.schedules:
+            if not entry.enabled:
+                continue
+            lower = start
+            jitter = timedelta(seconds=entry.schedule.jitter or 0)
+            if jitter and start - _EARLIEST > jitter:
+                lower = start - jitter  # a run due at `start` may have an earlier nominal
+            if after is not None and lower <= after:
+                lower = after + _TICK
+            runs = entry.runs(lower, job.job_id)
+            if (first := _next(runs)) is not None:
+                cursors.append((first.nominal, next(order), first, runs, job))
+    heapq.heapify(cursors)
+    waiting: list[tuple[datetime, datetime, int, ScheduledRun, Job]] = []
+    found: list[UpcomingRun] = []
+
+    def release(before: datetime | None) -> None:
+        while waiting and len(found) <= limit and (before is None or waiting[0][0] < before):
+            _, _, _, run, job = heapq.heappop(waiting)
+            args = job.run_args(run.args, run.time)
+            found.append(UpcomingRun(job.job_id, dataclasses.replace(run, args=args)))
+
+    while cursors and len(found) <= limit:
+        nominal, seq, run, runs, job = cursors[0]
+        if nominal >= end:
+            break
+        release(nominal)
+        if start <= run.time < end:
+            heapq.heappush(waiting, (run.time, nominal, next(order), run, job))
+        if (following := _next(runs)) is None:
+            heapq.heappop(cursors)
+        else:
+            heapq.heapreplace(cursors, (following.nominal, seq, following, runs, job))
+    release(None)
+    return found[:limit], len(found) > limit

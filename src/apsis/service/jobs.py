@@ -1,4 +1,5 @@
-"""`/api/v1/jobs`: the jobs in force, one job, its runs and its upcoming schedule.
+"""`/api/v1/jobs`: the jobs in force, one job, its runs and its upcoming schedule; and
+`/api/v1/schedule`: the upcoming runs of every job over a window of time.
 
 Job IDs contain slashes (`etl/load`), so the routes take the ID as a path, and the
 suffixes `/runs` and `/schedule` are reserved: `/jobs/etl/load/runs` is the runs of
@@ -10,21 +11,28 @@ since routes are tried in order and the plain path would match them all.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from ..errors import NoSuchJob
-from ..jobs.preview import preview_runs, run_to_jso
+from ..errors import ApsisError, NoSuchJob
+from ..jobs.preview import preview_runs, run_to_jso, upcoming_runs
+from ..timespec import format_time
 from .api import resolve_job_id
 from .context import ServiceDep
 from .paging import DEFAULT_PAGE, MAX_PAGE, RunFilter, page_runs, parse_bound, parse_param_time
-from .schema import BAD_REQUEST, NOT_FOUND, Job, JobSchedule, RunsPage, ok
+from .schema import BAD_REQUEST, NOT_FOUND, Job, JobSchedule, RunsPage, Upcoming, ok
 
 router = APIRouter(tags=["jobs"])
 
 DEFAULT_PREVIEW = 10
 MAX_PREVIEW = 1000
+DEFAULT_UPCOMING = 1000
+MAX_UPCOMING = 10_000
+UPCOMING_SPAN = timedelta(days=1)
+"""The window GET /schedule looks over when it is given no `end`."""
+_LATEST = datetime.max.replace(tzinfo=UTC)
 
 
 @router.get("/jobs", response_model=None, responses=ok(list[Job]))
@@ -85,6 +93,50 @@ async def get_job_schedule(
     # Schedules are pure; a long preview of a sparse calendar must not hold the loop.
     runs = await asyncio.to_thread(preview_runs, job, start_time, count)
     return {"job_id": job.job_id, "runs": [run_to_jso(run) for run in runs]}
+
+
+@router.get("/schedule", response_model=None, responses={**ok(Upcoming), **BAD_REQUEST})
+async def get_schedule(
+    service: ServiceDep,
+    start: Annotated[str | None, Query(description='a time, or "now" (default)')] = None,
+    end: Annotated[str | None, Query(description="a time; default one day after start")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_UPCOMING)] = DEFAULT_UPCOMING,
+    job_prefix: Annotated[str | None, Query(description="job IDs starting so")] = None,
+    label: Annotated[
+        list[str] | None, Query(description="jobs carrying this label; repeat it for several")
+    ] = None,
+) -> dict[str, Any]:
+    """The runs the jobs' enabled schedules will create, due in [`start`, `end`), in
+    time order; `more` when `limit` cut the list. Nothing is created.
+
+    Only what is still to come: runs the scheduler has already created (every nominal
+    time up to its horizon, which is now or just before) are in GET /runs instead.
+    """
+    engine = service.engine
+    now = engine.clock.now()
+    start_time = now if start is None else parse_param_time("start", start, now)
+    if end is None:
+        end_time = start_time + min(UPCOMING_SPAN, _LATEST - start_time)
+    elif (end_time := parse_param_time("end", end, now)) <= start_time:
+        raise ApsisError(f"end: {format_time(end_time)} is not after start")
+    labels = label or []
+    jobs = sorted(
+        (
+            job
+            for job in engine.jobs.jobs.values()
+            if job.job_id.startswith(job_prefix or "")
+            and all(name in job.labels for name in labels)
+        ),
+        key=lambda job: job.job_id,
+    )
+    # Pure, over frozen jobs taken now: off the loop, like the per-job preview.
+    runs, more = await asyncio.to_thread(
+        upcoming_runs, jobs, start_time, end_time, limit, after=engine.horizon
+    )
+    return {
+        "runs": [{"job_id": item.job_id, **run_to_jso(item.run)} for item in runs],
+        "more": more,
+    }
 
 
 @router.get(

@@ -95,6 +95,17 @@ class JobSchedule(_Shape):
     runs: list[ScheduledRun]
 
 
+class UpcomingRun(ScheduledRun):
+    """A run a job's schedule will create."""
+
+    job_id: str
+
+
+class Upcoming(_Shape):
+    runs: list[UpcomingRun] = Field(description="in time order")
+    more: bool = Field(description="`limit` cut the list: later runs are left out")
+
+
 class RunLogLine(_Shape):
     run_id: str
     timestamp: str
