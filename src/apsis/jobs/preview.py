@@ -30,7 +30,7 @@ def preview_runs(job: Job, start: datetime, count: int) -> list[ScheduledRun]:
     a few extra runs are read and the result sorted by due time. Jitter is always
     smaller than the look-ahead in practice; the bound keeps this finite for any job.
     """
-    upcoming = (run for run in job.scheduled_runs(start) if run.time >= start)
+    upcoming = (run for run in _knowable(job.scheduled_runs(start)) if run.time >= start)
     window = list(itertools.islice(upcoming, count + 64))
     return heapq.nsmallest(count, window, key=lambda run: (run.time, run.nominal))
 
@@ -50,17 +50,26 @@ class UpcomingRun:
     run: ScheduledRun
 
 
-def _next(runs: Iterator[ScheduledRun]) -> ScheduledRun | None:
-    """The schedule's next run; None when it has no more, or cannot say.
+_UNKNOWABLE = (ValueError, OverflowError)
+"""What a schedule raises when it cannot produce its next time: an exchange calendar
+with no data that far ahead (ValueError), or a time past year 9999 (OverflowError). The
+scheduler then stops that schedule, and so does a preview."""
 
-    A schedule can fail to produce its next time: an exchange calendar with no data
-    that far ahead (ValueError), or a time past year 9999 (OverflowError). The
-    scheduler then stops that schedule, and so does the answer here.
-    """
+
+def _next(runs: Iterator[ScheduledRun]) -> ScheduledRun | None:
+    """The schedule's next run; None when it has no more, or cannot say."""
     try:
         return next(runs, None)
-    except (ValueError, OverflowError):
+    except _UNKNOWABLE:
         return None
+
+
+def _knowable(runs: Iterator[ScheduledRun]) -> Iterator[ScheduledRun]:
+    """`runs` up to where one of the merged schedules cannot say what comes next."""
+    try:
+        yield from runs
+    except _UNKNOWABLE:
+        return
 
 
 def upcoming_runs(

@@ -107,3 +107,16 @@ def test_schedule_rejects_bad_start_and_count(etl: Service) -> None:
         assert response.status_code == 400, count
         assert "count" in response.json()["error"]
     assert etl.get("/jobs/nothing/schedule").status_code == 404
+
+
+def test_schedule_ends_where_the_calendar_does(etl: Service) -> None:
+    """Near year 9999 the daily times run out: the preview ends where the first of the
+    job's schedules can say no more (its 02:00 time on 10000-01-01), not in a 500."""
+    response = etl.get("/jobs/etl/load/schedule", count=10, start="9999-12-30T00:00:00Z")
+    assert response.status_code == 200, response.text
+    times = [run["time"] for run in response.json()["runs"]]
+    assert times == [
+        "9999-12-30T02:00:00Z",
+        "9999-12-30T14:00:00Z",
+        "9999-12-31T02:00:00Z",
+    ]
