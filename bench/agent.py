@@ -177,30 +177,20 @@ async def figures(count: int) -> dict[str, float]:
         tune_gc(config.python.gc)  # as the service does
         try:
 
+            async def burst_figures(engine: Engine, prefix: str) -> None:
+                rate, lags = await burst(engine, count)
+                p50, p99, _ = percentiles(lags)
+                result[f"{prefix}_runs_per_s"] = rate
+                result[f"{prefix}_ratio_to_raw"] = rate / raw
+                result[f"{prefix}_start_lag_p50_ms"] = p50
+                result[f"{prefix}_start_lag_p99_ms"] = p99
+
             async def through_agent(engine: Engine) -> None:
                 await burst(engine, 1)  # the agent starts: not part of the figures
-                rate, lags = await burst(engine, count)
-                p50, p99, _ = percentiles(lags)
-                result.update(
-                    agent_runs_per_s=rate,
-                    agent_ratio_to_raw=rate / raw,
-                    agent_start_lag_p50_ms=p50,
-                    agent_start_lag_p99_ms=p99,
-                )
+                await burst_figures(engine, "agent")
 
             await with_engine(config, AgentPool(config), through_agent)
-
-            async def direct(engine: Engine) -> None:
-                rate, lags = await burst(engine, count)
-                p50, p99, _ = percentiles(lags)
-                result.update(
-                    local_runs_per_s=rate,
-                    local_ratio_to_raw=rate / raw,
-                    local_start_lag_p50_ms=p50,
-                    local_start_lag_p99_ms=p99,
-                )
-
-            await with_engine(config, None, direct)
+            await with_engine(config, None, lambda engine: burst_figures(engine, "local"))
 
             async def direct_periodic(engine: Engine) -> None:
                 result["local_periodic_start_lag_p99_ms"] = percentiles(await periodic(engine))[1]

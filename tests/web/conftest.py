@@ -98,13 +98,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     live = Service(tmp_path_factory.mktemp("web"), JOBS)
     live.start()
     yield live
-    live.client.close()
-    try:
-        if live.process is not None:  # a test that restarts it may have failed half-way
-            assert live.stop() == 0, live.log
-    finally:
-        # The service starts an agent for shell runs, which outlives it on purpose.
-        live.kill_agents()
+    live.finish()
 
 
 @pytest.fixture

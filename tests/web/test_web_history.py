@@ -33,11 +33,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     )
     live.start()
     yield live
-    live.client.close()
-    try:
-        assert live.stop() == 0, live.log
-    finally:
-        live.kill_agents()
+    live.finish()
 
 
 def rows(page: Page) -> Locator:

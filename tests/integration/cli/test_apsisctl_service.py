@@ -42,12 +42,7 @@ def live(tmp_path: Path) -> Iterator[Service]:
     service = Service(tmp_path / "service", JOBS)
     service.start()
     yield service
-    service.client.close()
-    try:
-        if service.process is not None:
-            assert service.stop() == 0, service.log
-    finally:
-        service.kill_agents()
+    service.finish()
 
 
 def apsisctl(live: Service | None, *args: str) -> subprocess.CompletedProcess[str]:

@@ -52,11 +52,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     live = Service(tmp_path_factory.mktemp("service"), JOBS)
     live.start()
     yield live
-    live.client.close()
-    try:
-        assert live.stop() == 0, live.log
-    finally:
-        live.kill_agents()
+    live.finish()
 
 
 @pytest.fixture

@@ -134,6 +134,16 @@ class Service:
         self.process.send_signal(signal.SIGTERM)
         return self.wait_exit()
 
+    def finish(self) -> None:
+        """After its tests: close the client, stop the service if it runs (it must exit
+        cleanly), and kill its agents and their processes, which outlive it on purpose."""
+        self.client.close()
+        try:
+            if self.process is not None:
+                assert self.stop() == 0, self.log
+        finally:
+            self.kill_agents()
+
     def wait_exit(self) -> int:
         assert self.process is not None
         try:

@@ -39,11 +39,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     service = Service(tmp_path_factory.mktemp("schedule"), JOBS)
     service.start()
     yield service
-    service.client.close()
-    try:
-        assert service.stop() == 0, service.log
-    finally:
-        service.kill_agents()
+    service.finish()
 
 
 def tick(time: str) -> dict[str, object]:
