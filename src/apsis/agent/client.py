@@ -162,6 +162,7 @@ class AgentClient:
                     grace_period=spec.grace_period,
                     timeout=spec.timeout,
                     timeout_signal=spec.timeout_signal.name,
+                    key=spec.start_key,
                 )
                 try:
                     result = await self._start_batched(body)

@@ -27,6 +27,11 @@ class HostPicker:
             if group.type == "round-robin"
         }
 
+    def always_the_same(self, host: str) -> bool:
+        """Whether every pick for `host` gives the same host."""
+        group = self._groups.get(host)
+        return group is None or len(set(group.hosts)) == 1
+
     def pick(self, host: str) -> str:
         """The host a run of a program with this `host` goes to."""
         group = self._groups.get(host)

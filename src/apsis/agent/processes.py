@@ -130,6 +130,8 @@ class Processes:
         self._on_idle = on_idle
         self._output_interval = output_interval
         self._procs: dict[str, _Process] = {}
+        self._by_key: dict[str, _Process] = {}
+        """Processes started with an idempotency key, by key."""
         self._unticked: list[_Process] = []
         """Started processes whose start ticks are still to be read."""
         self._children: dict[int, _Process] = {}
@@ -243,6 +245,8 @@ class Processes:
             timeout_signal = signal_number(request.timeout_signal)
         except ValueError as exc:
             raise CannotStart(f"cannot start: {exc}") from None
+        if request.key is not None and (known := self._by_key.get(request.key)) is not None:
+            return self._info(known, self._output_length(known))
         try:
             proc_id, fd = self._spool_files.new()
         except OSError as exc:
@@ -274,9 +278,12 @@ class Processes:
             grace_period=request.grace_period,
             timeout_signal=timeout_signal,
             timeout_at=None if request.timeout is None else began + request.timeout,
+            key=request.key,
         )
         proc = _Process(entry, popen=popen)
         self._procs[proc_id] = self._children[popen.pid] = proc
+        if entry.key is not None:
+            self._by_key[entry.key] = proc
         self._arm(proc)
         self.table.write(entry)
         if not self._unticked:
@@ -410,6 +417,8 @@ class Processes:
     def _adopt(self, entry: Entry) -> None:
         proc = _Process(entry, reported=0)
         self._procs[entry.proc_id] = proc
+        if entry.key is not None:
+            self._by_key[entry.key] = proc
         if entry.state == "exited":
             proc.reported = self._output_length(proc)
             return
@@ -442,6 +451,8 @@ class Processes:
         """Forget a process, SIGKILLing its group if it runs; KeyError if there is none."""
         proc = self._procs.pop(proc_id)
         e = proc.entry
+        if e.key is not None:
+            self._by_key.pop(e.key, None)
         proc.cancel_timers()
         if e.state == "running":
             log.info("%s: released while running: SIGKILL to group %d", e.run_id, e.pid)

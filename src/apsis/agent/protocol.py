@@ -96,6 +96,10 @@ class StartRequest(_Message):
     timeout: float | None = None
     """Seconds after which the agent ends the process as for a stop, with `timeout_signal`."""
     timeout_signal: str = "SIGTERM"
+    key: str | None = None
+    """Makes the start idempotent: while the agent holds a process started with this
+    key, another start with it answers that process instead of starting one more. A
+    service that died before it heard the answer asks again with the same key."""
 
 
 class StartBatch(_Message):

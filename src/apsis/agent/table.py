@@ -53,6 +53,8 @@ class Entry(BaseModel):
     stop_signal: int
     grace_period: float
     timeout_signal: int
+    key: str | None = None
+    """The start's idempotency key (protocol.StartRequest), if it had one."""
     timeout_at: float | None = None
     """When the timeout ends the process, seconds since the epoch; kept across restarts."""
     kill_at: float | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..actions.base import Action, should_fire
@@ -53,6 +53,7 @@ class Runner:
             run.schedule_time,
             services=self.engine.housekeeping,
             agents=self.engine.agents,
+            start_key=_start_key(run),
         )
 
     def start(self, run: Run) -> None:
@@ -66,7 +67,7 @@ class Runner:
         A stopping run's agent carries on with the stop by itself; it is asked again in
         case the last service stopped before its request got there."""
         if run.state == State.starting:
-            self.engine.transition(run, State.error, "lost at restart: it may have started")
+            self._start_again(run)
             return
         try:
             assert run.program is not None
@@ -114,6 +115,22 @@ class Runner:
                 self._finish(run, Finished(State.error, reason=f"program failed: {exc}"), output)
         finally:
             self.engine.executions.pop(run.run_id, None)
+
+    def _start_again(self, run: Run) -> None:
+        """A run found starting: start it if its program can tell whether it started."""
+        assert run.program is not None
+        try:
+            execution = run.program.start_again(self._context(run))
+        except Exception as exc:
+            self.engine.transition(run, State.error, f"cannot start: {exc}")
+            return
+        if execution is None:
+            self.engine.transition(run, State.error, "lost at restart: it may have started")
+            return
+        self.engine.log_line(run, "starting again after restart (it starts once)")
+        stored: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        stored.set_result(None)
+        self.engine.spawn(self._follow(run, stored, execution), f"run {run.run_id}")
 
     def _apply(self, run: Run, update: Any, output: bytearray) -> None:
         if isinstance(update, Running):
@@ -250,3 +267,12 @@ class Runner:
             return bytes(live[-size:])
         data = await self.engine.writer.read(self.engine.store.get_output, run.run_id, OUTPUT_ID)
         return (data or b"")[-size:]
+
+
+def _start_key(run: Run) -> str | None:
+    """The run and when it went starting, to the millisecond as its times are stored:
+    the same key for this start before and after a restart, another for any other."""
+    starting = run.times.get("starting")
+    if starting is None:
+        return None
+    return f"{run.run_id} {starting.astimezone(UTC).isoformat(timespec='milliseconds')}"

@@ -84,6 +84,9 @@ class RunContext:
     agents: AgentPool | None = None
     """The agents that run processes (SPEC §10); None: processes run directly in this
     process and cannot outlive it (the engine's tests and tools)."""
+    start_key: str | None = None
+    """Names this start of the run, the same when it is asked for again after a restart
+    of the service: an agent starts one process per key."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,12 @@ class Program(Kind):
     def connect(self, context: RunContext, run_state: Mapping[str, Any]) -> Execution:
         """Resume watching a program started before a restart."""
         raise ProgramLost("lost at restart: this program cannot be reconnected")
+
+    def start_again(self, context: RunContext) -> Execution | None:
+        """After a restart, for a run found starting: an execution that starts the
+        program unless the last service did so already, and then follows it. None if
+        that cannot be told, and the program may have started."""
+        return None
 
     def __str__(self) -> str:
         return self.type_name

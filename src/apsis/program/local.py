@@ -103,6 +103,8 @@ class ProcessSpec:
     grace_period: float
     timeout: float | None = None
     timeout_signal: signal.Signals = signal.SIGTERM
+    start_key: str | None = None
+    """As `RunContext.start_key`."""
 
 
 def process_finished(

@@ -161,6 +161,16 @@ class ProcessProgram(Program):
             self._spec(context, os.environ if own else _portable_env()), host, self.user
         )
 
+    def start_again(self, context: RunContext) -> Execution | None:
+        """Through an agent, a start with the same key is the same process, so starting
+        again is safe, unless a host group could send it to another host this time."""
+        agents = context.agents
+        if agents is None or context.start_key is None:
+            return None
+        if self.host is not None and not agents.hosts.always_the_same(self.host):
+            return None
+        return self.start(context)
+
     def connect(self, context: RunContext, run_state: Mapping[str, Any]) -> Execution:
         agents = context.agents
         if agents is None:
@@ -195,6 +205,7 @@ class ProcessProgram(Program):
             grace_period=nonnegative_duration(self.stop.grace_period),
             timeout=timeout,
             timeout_signal=timeout_signal,
+            start_key=context.start_key,
         )
 
 

@@ -122,3 +122,25 @@ def test_an_idle_agent_exits(new_agent: Agent) -> None:
     wait_for("the idle agent to exit", lambda: None if alive(info.pid) else True)
     assert 0.9 <= time.monotonic() - began < 5
     assert new_agent.agent_file() is None
+
+
+def test_a_start_with_a_known_key_answers_the_process_it_started(new_agent: Agent) -> None:
+    """What a service that died before hearing an answer relies on: asking again with
+    the same key, even of a restarted agent, starts nothing new."""
+    new_agent.start()
+    first = new_agent.run(["sleep", "30"], run_id="r7", key="r7 2026-12-08T00:00:00.000")
+    again = new_agent.run(["sleep", "30"], run_id="r7", key="r7 2026-12-08T00:00:00.000")
+    assert again.proc_id == first.proc_id and again.pid == first.pid
+    other = new_agent.run(["sleep", "30"], run_id="r7", key="r7 2026-12-08T00:00:01.000")
+    assert other.proc_id != first.proc_id
+
+    new_agent.kill_agent()
+    new_agent.start()
+    adopted = new_agent.run(["sleep", "30"], run_id="r7", key="r7 2026-12-08T00:00:00.000")
+    assert (adopted.proc_id, adopted.pid) == (first.proc_id, first.pid)
+    listed = new_agent.request("GET", "/processes").json()["processes"]
+    assert sorted(p["proc_id"] for p in listed) == sorted([first.proc_id, other.proc_id])
+
+    assert new_agent.request("DELETE", f"/processes/{first.proc_id}").status_code == 204
+    fresh = new_agent.run(["sleep", "30"], run_id="r7", key="r7 2026-12-08T00:00:00.000")
+    assert fresh.proc_id not in (first.proc_id, other.proc_id)

@@ -124,3 +124,25 @@ def test_a_process_released_while_the_service_was_down_ends_its_run_in_error(
         and proc_id in line
         for line in log
     ), log
+
+
+def test_a_run_caught_starting_is_started_once_after_the_restart(
+    make_service: MakeService, tmp_path: Path
+) -> None:
+    """The first run of a new agent waits for it to start: the service is killed
+    meanwhile, before the agent has answered, and the next service starts the run
+    again; it runs once."""
+    runs_file = tmp_path / "runs"
+    jobs = {"counted": f"program: {{type: shell, command: 'echo $APSIS_RUN_ID >> {runs_file}'}}"}
+    service = make_service(jobs)
+    run_id = service.schedule("counted")
+    assert service.run(run_id)["state"] == "starting"
+    assert service.process is not None
+    service.process.send_signal(signal.SIGKILL)
+    service.wait_exit()
+
+    service.start()
+    run = wait_finished(service, run_id)
+    assert run["state"] == "success", service.run_log(run_id)
+    assert "starting again after restart (it starts once)" in service.run_log(run_id)
+    assert runs_file.read_text() == f"{run_id}\n"

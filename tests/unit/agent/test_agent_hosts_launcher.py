@@ -30,6 +30,19 @@ def test_random_group_picks_among_its_hosts_and_single_is_an_alias() -> None:
     assert picker.pick("db") == "db-primary"
 
 
+def test_only_a_group_of_several_hosts_may_send_a_run_elsewhere_next_time() -> None:
+    picker = HostPicker(
+        {
+            "pool": HostGroup(type="random", hosts=("a", "b")),
+            "web": HostGroup(type="round-robin", hosts=("w1", "w1")),
+            "db": HostGroup(type="single", hosts=("db-primary",)),
+        }
+    )
+    assert not picker.always_the_same("pool")
+    assert picker.always_the_same("web") and picker.always_the_same("db")
+    assert picker.always_the_same("db1.example.com")
+
+
 def test_local_agent_runs_this_installation_with_the_configured_state_dir() -> None:
     launcher = Launcher(AgentConfig(state_dir=Path("/srv/agent"), idle_timeout=60))
     assert launcher.argv(AgentKey(None, None)) == [
