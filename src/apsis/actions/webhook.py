@@ -18,7 +18,6 @@ import logging
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-import httpx
 from pydantic import BeforeValidator, Field
 
 from ..bind import Templated
@@ -61,6 +60,8 @@ class WebhookAction(Action):
     headers: Annotated[dict[str, str], Templated()] = Field(default_factory=dict)
 
     async def perform(self, run: Run, context: ActionContext) -> str:
+        import httpx  # here: only a service with webhooks pays for importing it
+
         body = run.to_jso()
         async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as client:
             for attempt, delay in enumerate((*RETRY_DELAYS, None), 1):

@@ -21,11 +21,6 @@ import ssl
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
 VALIDITY = timedelta(days=100 * 365)
 """Nothing renews the certificate, so it must outlive the installation."""
 
@@ -48,6 +43,12 @@ def write_private(path: Path, data: bytes) -> None:
 
 def _make_certificate() -> tuple[bytes, bytes]:
     """A new key and its self-signed certificate, both PEM."""
+    # Here, not at the top: the service only pins certificates, and need not load this.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
     key = ec.generate_private_key(ec.SECP256R1())
     host = socket.gethostname()
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"apsis-agent {host}")])

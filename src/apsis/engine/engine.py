@@ -23,9 +23,8 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..agent.pool import AgentPool
 from ..config import Config
 from ..errors import ApsisError, NoSuchJob
 from ..jobs import JobDir
@@ -50,6 +49,9 @@ from .runner import Runner
 from .scheduler import Scheduler
 from .waiter import Waiter
 from .writes import RunWrites
+
+if TYPE_CHECKING:
+    from ..agent.pool import AgentPool
 
 log = logging.getLogger(__name__)
 
