@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -92,10 +92,8 @@ class Runner:
         await durable
         if execution is None:
             assert run.program is not None
-            try:
-                execution = run.program.start(self._context(run))
-            except Exception as exc:
-                self.engine.transition(run, State.error, f"cannot start: {exc}")
+            execution = self._begin(run, run.program.start)
+            if execution is None:
                 return
         self.engine.executions[run.run_id] = execution
         output = self.outputs.setdefault(run.run_id, bytearray())
@@ -116,16 +114,23 @@ class Runner:
         finally:
             self.engine.executions.pop(run.run_id, None)
 
+    def _begin(self, run: Run, start: Callable[[RunContext], Execution | None]) -> Execution | None:
+        """The execution `start` makes for `run`; None once the run has ended in error
+        because it could not (None from `start`: it cannot tell whether it started)."""
+        try:
+            execution = start(self._context(run))
+        except Exception as exc:
+            self.engine.transition(run, State.error, f"cannot start: {exc}")
+            return None
+        if execution is None:
+            self.engine.transition(run, State.error, "lost at restart: it may have started")
+        return execution
+
     def _start_again(self, run: Run) -> None:
         """A run found starting: start it if its program can tell whether it started."""
         assert run.program is not None
-        try:
-            execution = run.program.start_again(self._context(run))
-        except Exception as exc:
-            self.engine.transition(run, State.error, f"cannot start: {exc}")
-            return
+        execution = self._begin(run, run.program.start_again)
         if execution is None:
-            self.engine.transition(run, State.error, "lost at restart: it may have started")
             return
         self.engine.log_line(run, "starting again after restart (it starts once)")
         stored: asyncio.Future[Any] = asyncio.get_running_loop().create_future()

@@ -68,13 +68,15 @@ def test_a_condition_that_cannot_be_bound_errors_the_run(tmp_path: Path) -> None
 
 
 def test_a_scheduled_time_that_cannot_be_bound_is_stored_in_error(tmp_path: Path) -> None:
-    # The first instance binds (loading checks it); the second divides by zero.
+    # Only 02:00 on the test's day divides by zero: loading binds the first instance
+    # after the real now, which must bind whatever the hour this test runs at.
     write_jobs(
         tmp_path,
         {
             "job": (
                 "params: [time]\n"
-                'program: "echo {{ 1 // (2 - time[11:13] | int) }}"\n'
+                'program: "echo {{ 1 // (2 - time[11:13] | int)'
+                f" if time[:10] == '{START.date()}' else 0 }}}}\"\n"
                 "schedule: {type: interval, interval: 1h}\n"
             )
         },
